@@ -1,0 +1,55 @@
+# Kommunal: `make run` starts the platform with demo communes, `make test` runs every test.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+APPS := $(patsubst %/apps.py,%,$(wildcard */apps.py))
+PACKAGE_FILES := pyproject.toml setup.py $(wildcard */apps.py)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format messages openapi bench clean help
+
+help:
+	@echo "make run    set up .venv, the database and demo communes; serve http://localhost:$(PORT)"
+	@echo "make test   set up .venv with the dev extras and run the whole test suite"
+	@echo "make lint   ruff (lint + format check) and mypy"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python $(PACKAGE_FILES)
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python $(PACKAGE_FILES)
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	KOMMUNAL_DEV=1 KOMMUNAL_PORT=$(PORT) $(BIN)/kommunal bootstrap --demo
+	KOMMUNAL_DEV=1 KOMMUNAL_PORT=$(PORT) $(BIN)/kommunal runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@mkdir -p $(VENV)/mypy-path && ln -sfn ../../platform $(VENV)/mypy-path/kommunal
+	DATABASE_URL=postgres://lint@localhost/lint KOMMUNAL_TESTING=1 $(BIN)/mypy
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract new UI strings into each app's German and English catalogue, then compile them.
+messages: $(VENV)/.installed-dev
+	for app in $(APPS); do (cd $$app && mkdir -p locale && KOMMUNAL_DEV=1 ../$(BIN)/django-admin makemessages -l de -l en --settings=kommunal.settings >/dev/null); done
+	for app in $(APPS); do (cd $$app && KOMMUNAL_DEV=1 ../$(BIN)/django-admin compilemessages --settings=kommunal.settings >/dev/null); done
+
+bench: $(VENV)/.installed-dev
+	@for script in bench/*.py; do echo "== $$script"; KOMMUNAL_DEV=1 $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .kommunal .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,9 @@
+"""People who sign in: commune staff in each commune's schema, operators in the public schema."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Accounts")

@@ -1,0 +1,9 @@
+"""The append-only audit log of everything operators, commune admins and the system change."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = _("Audit log")

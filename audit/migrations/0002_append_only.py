@@ -1,0 +1,32 @@
+"""The audit log is append-only in the database itself, not only in the application."""
+
+from django.db import migrations
+
+FORBID_CHANGES = """
+CREATE OR REPLACE FUNCTION audit_auditevent_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit events are append-only: % is not allowed', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER audit_auditevent_no_update_delete
+    BEFORE UPDATE OR DELETE ON audit_auditevent
+    FOR EACH ROW EXECUTE FUNCTION audit_auditevent_append_only();
+
+CREATE TRIGGER audit_auditevent_no_truncate
+    BEFORE TRUNCATE ON audit_auditevent
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_auditevent_append_only();
+"""
+
+ALLOW_CHANGES = """
+DROP TRIGGER IF EXISTS audit_auditevent_no_truncate ON audit_auditevent;
+DROP TRIGGER IF EXISTS audit_auditevent_no_update_delete ON audit_auditevent;
+DROP FUNCTION IF EXISTS audit_auditevent_append_only();
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0001_initial")]
+
+    operations = [migrations.RunSQL(FORBID_CHANGES, ALLOW_CHANGES)]

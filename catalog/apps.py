@@ -1,0 +1,9 @@
+"""The shared catalogue of citizen services that communes activate."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogConfig(AppConfig):
+    name = "catalog"
+    verbose_name = _("Service catalogue")

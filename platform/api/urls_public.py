@@ -1,0 +1,7 @@
+"""``/api/v1/`` on the platform host: one include per app."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tenants.api.urls")),
+]

@@ -1,0 +1,8 @@
+"""``/api/v1/`` on a commune's host: one include per app."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.api.urls")),
+    path("", include("portal.api.urls")),
+]

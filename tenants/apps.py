@@ -1,0 +1,12 @@
+"""The registry of communes: tenants, their hosts and the official municipality directory."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TenantsConfig(AppConfig):
+    name = "tenants"
+    verbose_name = _("Communes")
+
+    def ready(self) -> None:
+        from tenants import signals  # noqa: F401  (connects the migration-state receiver)

@@ -1,0 +1,85 @@
+"""Host routing: every request is served by exactly one commune's schema, or by the platform.
+
+- The platform host (``KOMMUNAL_DOMAIN``) uses the public schema and ``PUBLIC_SCHEMA_URLCONF``.
+- A verified host of an active commune uses that commune's schema and ``ROOT_URLCONF``.
+- A suspended commune answers 503 (a page, or a problem document under ``/api/``).
+- Any other host gets 404: never the platform's pages and never another commune.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kommunal.api.problems import problem_response
+from kommunal.hosts import verified_host
+from tenants import selectors
+from tenants.db import connection
+from tenants.models import Commune
+
+ALWAYS_AVAILABLE_PATHS = ("/health/",)
+
+
+class TenantRoutingMiddleware:
+    """Pick the schema and URLconf from the host; must be the first middleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        connection.set_schema_to_public()
+        host, _port = split_domain_port(request.META.get("HTTP_HOST", request.META.get("SERVER_NAME", "")))
+        host = host.lower().rstrip(".")
+        request.commune = None  # type: ignore[attr-defined]
+        if host == settings.KOMMUNAL_DOMAIN:
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
+            return self.get_response(request)
+
+        domain = selectors.domain_for_host(host) if host else None
+        if domain is None or domain.tenant.status not in (Commune.Status.ACTIVE, Commune.Status.SUSPENDED):
+            return self._unknown_host(request)
+        commune = domain.tenant
+        if commune.status == Commune.Status.SUSPENDED and not request.path.startswith(ALWAYS_AVAILABLE_PATHS):
+            return self._suspended(request, commune)
+
+        commune.domain_url = host
+        request.tenant = request.commune = commune  # type: ignore[attr-defined]
+        connection.set_tenant(commune)
+        # The schema stays set until the next request resets it, so that Django's own request
+        # logging (after the middleware returned) still names this commune.
+        token = verified_host.set(host)
+        try:
+            return self.get_response(request)
+        finally:
+            verified_host.reset(token)
+
+    @staticmethod
+    def _unknown_host(request: HttpRequest) -> HttpResponse:
+        with translation.override(translation.get_language_from_request(request)):
+            if request.path.startswith("/api/"):
+                return problem_response(
+                    request, 404, _("Unknown host"), _("No commune answers at this address."), "unknown-host"
+                )
+            return render(request, "tenants/unknown_host.html", status=404)
+
+    @staticmethod
+    def _suspended(request: HttpRequest, commune: Commune) -> HttpResponse:
+        with translation.override(translation.get_language_from_request(request)):
+            if request.path.startswith("/api/"):
+                response: HttpResponse = problem_response(
+                    request,
+                    503,
+                    _("Service temporarily unavailable"),
+                    _("The services of %(name)s are temporarily unavailable.") % {"name": commune.name},
+                    "commune-suspended",
+                )
+            else:
+                response = render(request, "tenants/suspended.html", {"suspended_commune": commune}, status=503)
+        response["Retry-After"] = "3600"
+        return response

@@ -1,0 +1,43 @@
+"""Read access to the registry of communes."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from tenants.migration_state import expected_fingerprint, public_schema_is_migrated
+from tenants.models import Commune, Domain, Municipality
+
+
+def domain_for_host(host: str) -> Domain | None:
+    """The routable domain for ``host`` with its commune (one indexed query), or ``None``."""
+    return Domain.objects.select_related("tenant").filter(domain=host, verified_at__isnull=False).first()
+
+
+def active_communes() -> QuerySet[Commune]:
+    """Communes whose portal is open to citizens."""
+    return Commune.objects.filter(status=Commune.Status.ACTIVE).order_by("name")
+
+
+def communes_with_schema() -> QuerySet[Commune]:
+    """Communes whose schema exists and is kept migrated (active or suspended)."""
+    return Commune.objects.filter(status__in=[Commune.Status.ACTIVE, Commune.Status.SUSPENDED])
+
+
+def count_schemas_behind_migrations() -> int:
+    """How many schemas miss a migration, the public one included; one query over the registry."""
+    behind = communes_with_schema().exclude(migration_state=expected_fingerprint()).count()
+    return behind + (0 if public_schema_is_migrated() else 1)
+
+
+def primary_host(commune: Commune) -> str | None:
+    """The commune's primary host name."""
+    return commune.domains.filter(is_primary=True).values_list("domain", flat=True).first()
+
+
+def search_municipalities(query: str, limit: int = 20) -> QuerySet[Municipality]:
+    """Municipalities whose name starts with (or AGS equals) ``query``; retired entries excluded."""
+    query = query.strip()
+    qs = Municipality.objects.filter(retired_at__isnull=True)
+    if query.isdigit():
+        return qs.filter(ags__startswith=query)[:limit]
+    return qs.filter(short_name__istartswith=query)[:limit]

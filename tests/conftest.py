@@ -1,0 +1,89 @@
+"""Fixtures shared by the whole suite.
+
+The most used one is ``communes``: two provisioned communes (Zeitz and Borna) with schemas,
+primary hosts and an administrator each, created once per test session. Tests run inside a
+transaction that is rolled back, so what a test writes into either schema disappears after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from tenants import actions
+from tenants.db import connection
+from tenants.directory import load_directory
+from tenants.models import Commune
+from tenants.provisioning import provision_commune
+from tests.helpers import ADMIN_PASSWORD, host_client
+
+
+@dataclass(frozen=True)
+class ProvisionedPair:
+    """Two communes that must never see each other's data."""
+
+    zeitz: Commune
+    borna: Commune
+
+
+@pytest.fixture(scope="session")
+def directory(django_db_setup, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
+    """The official municipality directory, loaded once."""
+    with django_db_blocker.unblock():
+        load_directory()
+
+
+@pytest.fixture(scope="session")
+def communes(directory, django_db_blocker) -> ProvisionedPair:  # type: ignore[no-untyped-def]
+    """Stadt Zeitz and Stadt Borna, provisioned once for the whole session."""
+    with django_db_blocker.unblock():
+        provisioned = {}
+        for ags, slug in (("15084590", "zeitz"), ("14729050", "borna")):
+            commune = Commune.objects.filter(ags=ags).first() or actions.register_commune(
+                ags=ags, slug=slug, actor="test"
+            )
+            provision_commune(
+                commune,
+                admin_email=f"admin@{slug}.example",
+                admin_name=f"Admin {slug.title()}",
+                actor="test",
+                admin_password=ADMIN_PASSWORD,
+            )
+            provisioned[slug] = Commune.objects.get(pk=commune.pk)
+        connection.set_schema_to_public()
+    return ProvisionedPair(**provisioned)
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_first() -> Iterator[None]:
+    """Every test starts (and ends) on the public schema, whatever the previous one routed to."""
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Messages raised outside a request are compared in English; requests choose their own language."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def platform_client() -> Client:
+    """A client on the platform host."""
+    return host_client()
+
+
+@pytest.fixture
+def zeitz_client(communes: ProvisionedPair) -> Client:
+    return host_client(communes.zeitz)
+
+
+@pytest.fixture
+def borna_client(communes: ProvisionedPair) -> Client:
+    return host_client(communes.borna)
