@@ -22,7 +22,9 @@ print(json.dumps({
 def _settings_with(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("KOMMUNAL_", "DJANGO_"))}
     clean.update(DJANGO_SETTINGS_MODULE="kommunal.settings", DATABASE_URL="postgres://nobody@localhost/none", **env)
-    return subprocess.run([sys.executable, "-c", PRINT_SETTINGS], env=clean, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS], env=clean, capture_output=True, text=True, check=False
+    )
 
 
 def test_production_defaults_are_safe() -> None:

@@ -1,0 +1,56 @@
+"""A commune's activations (tenant schema)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Activation(models.Model):
+    """A catalogue service this commune offers, pinned to the version it activated."""
+
+    service = models.OneToOneField("catalog.Service", on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey("catalog.ServiceVersion", on_delete=models.PROTECT, related_name="+")
+    is_active = models.BooleanField(_("active"), default=True, db_index=True)
+    fee = models.DecimalField(_("fee (EUR)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    office_name = models.CharField(_("responsible office"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    opening_hours = models.TextField(_("opening hours"), blank=True)
+    notes = models.TextField(_("additional notes"), blank=True)
+    online_submission = models.BooleanField(_("online submission enabled"), default=True)
+    activated_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["service__title_de"]
+        verbose_name = _("activated service")
+        verbose_name_plural = _("activated services")
+
+    def __str__(self) -> str:
+        return f"{self.service_id} v{self.version_id}"
+
+
+class ActivationEvent(models.Model):
+    """A recorded change of an activation: who did what, when, from which version to which."""
+
+    class Action(models.TextChoices):
+        ACTIVATED = "activated", _("activated")
+        DEACTIVATED = "deactivated", _("deactivated")
+        REACTIVATED = "reactivated", _("reactivated")
+        UPGRADED = "upgraded", _("upgraded")
+        SETTINGS_CHANGED = "settings_changed", _("settings changed")
+
+    activation = models.ForeignKey(Activation, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    actor = models.CharField(max_length=254)
+    at = models.DateTimeField(auto_now_add=True)
+    from_version = models.PositiveIntegerField(null=True, blank=True)
+    to_version = models.PositiveIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor}"
