@@ -7,10 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Activation(models.Model):
-    """A catalogue service this commune offers, pinned to the version it activated."""
+    """A catalogue service this commune offers, pinned to the version it activated.
 
-    service = models.OneToOneField("catalog.Service", on_delete=models.PROTECT, related_name="+")
-    version = models.ForeignKey("catalog.ServiceVersion", on_delete=models.PROTECT, related_name="+")
+    The references into the public catalogue carry no database constraint: with one constraint
+    per tenant schema, every change of a catalogue row would be checked against 10,000 tables.
+    Catalogue rows are never deleted (versions are retired), and Django's PROTECT still guards.
+    """
+
+    service = models.OneToOneField("catalog.Service", on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    version = models.ForeignKey("catalog.ServiceVersion", on_delete=models.PROTECT, related_name="+", db_constraint=False)
     is_active = models.BooleanField(_("active"), default=True, db_index=True)
     fee = models.DecimalField(_("fee (EUR)"), max_digits=8, decimal_places=2, null=True, blank=True)
     office_name = models.CharField(_("responsible office"), max_length=200, blank=True)

@@ -3,6 +3,8 @@
 The most used one is ``communes``: two provisioned communes (Zeitz and Borna) with schemas,
 primary hosts and an administrator each, created once per test session. Tests run inside a
 transaction that is rolled back, so what a test writes into either schema disappears after it.
+Tests that need real commits (concurrency) use ``django_db(transaction=True)``; afterwards the
+fixtures restore the registry rows such a test truncated.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.utils import translation
 from tenants import actions
 from tenants.db import connection
 from tenants.directory import load_directory
-from tenants.models import Commune
+from tenants.models import Commune, Municipality
 from tenants.provisioning import provision_commune
 from tests.helpers import ADMIN_PASSWORD, host_client
 
@@ -31,21 +33,40 @@ class ProvisionedPair:
 
 
 @pytest.fixture(scope="session")
-def directory(django_db_setup, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
-    """The official municipality directory, loaded once."""
+def _session_registry(django_db_setup, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
+    """Directory and the two communes, created once outside any test transaction."""
     with django_db_blocker.unblock():
+        _ensure_directory()
+        _ensure_communes()
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def directory(_session_registry, db) -> None:  # type: ignore[no-untyped-def]
+    """The official municipality directory."""
+    _ensure_directory()
+
+
+@pytest.fixture
+def communes(_session_registry, db) -> ProvisionedPair:  # type: ignore[no-untyped-def]
+    """Stadt Zeitz and Stadt Borna, provisioned (their schemas are created once per session)."""
+    return _ensure_communes()
+
+
+def _ensure_directory() -> None:
+    # Transactional tests (``django_db(transaction=True)``) truncate the public tables when they
+    # end; the schemas survive, so the registry rows are put back cheaply when missing.
+    if not Municipality.objects.exists():
         load_directory()
 
 
-@pytest.fixture(scope="session")
-def communes(directory, django_db_blocker) -> ProvisionedPair:  # type: ignore[no-untyped-def]
-    """Stadt Zeitz and Stadt Borna, provisioned once for the whole session."""
-    with django_db_blocker.unblock():
-        provisioned = {}
-        for ags, slug in (("15084590", "zeitz"), ("14729050", "borna")):
-            commune = Commune.objects.filter(ags=ags).first() or actions.register_commune(
-                ags=ags, slug=slug, actor="test"
-            )
+def _ensure_communes() -> ProvisionedPair:
+    _ensure_directory()
+    provisioned = {}
+    for ags, slug in (("15084590", "zeitz"), ("14729050", "borna")):
+        commune = Commune.objects.filter(ags=ags, status=Commune.Status.ACTIVE).first()
+        if commune is None:
+            commune = actions.register_commune(ags=ags, slug=slug, actor="test")
             provision_commune(
                 commune,
                 admin_email=f"admin@{slug}.example",
@@ -53,8 +74,9 @@ def communes(directory, django_db_blocker) -> ProvisionedPair:  # type: ignore[n
                 actor="test",
                 admin_password=ADMIN_PASSWORD,
             )
-            provisioned[slug] = Commune.objects.get(pk=commune.pk)
-        connection.set_schema_to_public()
+            commune.refresh_from_db()
+        provisioned[slug] = commune
+    connection.set_schema_to_public()
     return ProvisionedPair(**provisioned)
 
 
