@@ -15,7 +15,9 @@ class Activation(models.Model):
     """
 
     service = models.OneToOneField("catalog.Service", on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    version = models.ForeignKey("catalog.ServiceVersion", on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    version = models.ForeignKey(
+        "catalog.ServiceVersion", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     is_active = models.BooleanField(_("active"), default=True, db_index=True)
     fee = models.DecimalField(_("fee (EUR)"), max_digits=8, decimal_places=2, null=True, blank=True)
     office_name = models.CharField(_("responsible office"), max_length=200, blank=True)

@@ -5,51 +5,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Activation',
+            name="Activation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_active', models.BooleanField(db_index=True, default=True, verbose_name='active')),
-                ('fee', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='fee (EUR)')),
-                ('office_name', models.CharField(blank=True, max_length=200, verbose_name='responsible office')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('contact_phone', models.CharField(blank=True, max_length=50, verbose_name='contact phone')),
-                ('opening_hours', models.TextField(blank=True, verbose_name='opening hours')),
-                ('notes', models.TextField(blank=True, verbose_name='additional notes')),
-                ('online_submission', models.BooleanField(default=True, verbose_name='online submission enabled')),
-                ('activated_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('service', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.service')),
-                ('version', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.serviceversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("is_active", models.BooleanField(db_index=True, default=True, verbose_name="active")),
+                (
+                    "fee",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=8, null=True, verbose_name="fee (EUR)"
+                    ),
+                ),
+                ("office_name", models.CharField(blank=True, max_length=200, verbose_name="responsible office")),
+                ("contact_email", models.EmailField(blank=True, max_length=254, verbose_name="contact e-mail")),
+                ("contact_phone", models.CharField(blank=True, max_length=50, verbose_name="contact phone")),
+                ("opening_hours", models.TextField(blank=True, verbose_name="opening hours")),
+                ("notes", models.TextField(blank=True, verbose_name="additional notes")),
+                ("online_submission", models.BooleanField(default=True, verbose_name="online submission enabled")),
+                ("activated_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "service",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.service",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.serviceversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activated service',
-                'verbose_name_plural': 'activated services',
-                'ordering': ['service__title_de'],
+                "verbose_name": "activated service",
+                "verbose_name_plural": "activated services",
+                "ordering": ["service__title_de"],
             },
         ),
         migrations.CreateModel(
-            name='ActivationEvent',
+            name="ActivationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('activated', 'activated'), ('deactivated', 'deactivated'), ('reactivated', 'reactivated'), ('upgraded', 'upgraded'), ('settings_changed', 'settings changed')], max_length=20)),
-                ('actor', models.CharField(max_length=254)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('from_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('to_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('activation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='activations.activation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("activated", "activated"),
+                            ("deactivated", "deactivated"),
+                            ("reactivated", "reactivated"),
+                            ("upgraded", "upgraded"),
+                            ("settings_changed", "settings changed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("actor", models.CharField(max_length=254)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("from_version", models.PositiveIntegerField(blank=True, null=True)),
+                ("to_version", models.PositiveIntegerField(blank=True, null=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "activation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="activations.activation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
     ]
