@@ -8,13 +8,16 @@ everything else about the package is declared in ``pyproject.toml``.
 
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 ROOT = Path(__file__).parent
-APPS = sorted(path.parent.name for path in ROOT.glob("*/apps.py"))
+APPS = sorted(path.parent.name for path in ROOT.glob("*/apps.py") if path.parent.name != "platform")
 
-packages = ["kommunal"] + [f"kommunal.{name}" for name in find_packages("platform")]
+# Namespace discovery also lists the data directories (templates, locale, static, data), so
+# their files ship as package data of the directory they are in.
+EXCLUDE = ["*__pycache__*"]
+packages = ["kommunal"] + [f"kommunal.{name}" for name in find_namespace_packages("platform", exclude=EXCLUDE)]
 for app in APPS:
-    packages += [app] + [f"{app}.{name}" for name in find_packages(app)]
+    packages += [app] + [f"{app}.{name}" for name in find_namespace_packages(app, exclude=EXCLUDE)]
 
 setup(packages=packages)
