@@ -7,12 +7,13 @@ PACKAGE_FILES := pyproject.toml setup.py $(wildcard */apps.py)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format messages openapi bench clean help
+.PHONY: run test lint check-infra format messages openapi bench clean help
 
 help:
 	@echo "make run    set up .venv, the database and demo communes; serve http://localhost:$(PORT)"
 	@echo "make test   set up .venv with the dev extras and run the whole test suite"
 	@echo "make lint   ruff (lint + format check) and mypy"
+	@echo "make check-infra   terraform fmt and checkov over infra/terraform"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +39,10 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	@mkdir -p $(VENV)/mypy-path && ln -sfn ../../platform $(VENV)/mypy-path/kommunal
 	DATABASE_URL=postgres://lint@localhost/lint KOMMUNAL_TESTING=1 $(BIN)/mypy
+
+# terraform fmt (where terraform is installed) and checkov, from its own tool venv .venv-tools.
+check-infra:
+	bash infra/check.sh
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

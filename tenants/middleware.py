@@ -4,6 +4,8 @@
 - A verified host of an active commune uses that commune's schema and ``ROOT_URLCONF``.
 - A suspended commune answers 503 (a page, or a problem document under ``/api/``).
 - Any other host gets 404: never the platform's pages and never another commune.
+- ``/health/`` is answered by the platform on every host, including the bare IP address a load
+  balancer's health check sends, and without touching the registry first.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tenants import selectors
 from tenants.db import connection
 from tenants.models import Commune
 
-ALWAYS_AVAILABLE_PATHS = ("/health/",)
+HEALTH_PATH = "/health/"
 
 
 class TenantRoutingMiddleware:
@@ -40,12 +42,15 @@ class TenantRoutingMiddleware:
         if host == settings.KOMMUNAL_DOMAIN:
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
             return self.get_response(request)
+        if request.path == HEALTH_PATH:
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
+            return self._respond_for_host(request, host)
 
         domain = selectors.domain_for_host(host) if host else None
         if domain is None or domain.tenant.status not in (Commune.Status.ACTIVE, Commune.Status.SUSPENDED):
             return self._unknown_host(request)
         commune = domain.tenant
-        if commune.status == Commune.Status.SUSPENDED and not request.path.startswith(ALWAYS_AVAILABLE_PATHS):
+        if commune.status == Commune.Status.SUSPENDED:
             return self._suspended(request, commune)
 
         commune.domain_url = host
@@ -53,6 +58,10 @@ class TenantRoutingMiddleware:
         connection.set_tenant(commune)
         # The schema stays set until the next request resets it, so that Django's own request
         # logging (after the middleware returned) still names this commune.
+        return self._respond_for_host(request, host)
+
+    def _respond_for_host(self, request: HttpRequest, host: str) -> HttpResponse:
+        """Serve the request with ``host`` admitted by ALLOWED_HOSTS for its duration only."""
         token = verified_host.set(host)
         try:
             return self.get_response(request)

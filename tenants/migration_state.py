@@ -1,13 +1,15 @@
 """Which migrations a schema should have, and whether it has them.
 
-The code's expected state is a fingerprint of the latest migration of every tenant app. After
-``migrate_schemas`` migrates a schema, the schema's own fingerprint is stored on its commune, so
-"is every schema migrated?" becomes one query over the registry instead of one per schema.
+After ``migrate_schemas`` migrates a tenant schema, the names of the tenant-app migrations applied
+to it are stored on its commune (``Commune.applied_migrations``). A schema is up to date for the
+running code when it has the latest migration of every tenant app that code knows, so "is every
+schema migrated?" is one array-containment query over the registry, not one query per schema.
+Containment (not equality) keeps old web processes healthy while a deploy has already migrated
+the schemas ahead of them.
 """
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 
 from django.conf import settings
@@ -15,17 +17,14 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import get_public_schema_name, schema_context
 
-BEHIND = "behind"
-
 
 @lru_cache(maxsize=1)
 def _graph_leaves() -> frozenset[tuple[str, str]]:
     return frozenset(MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes())
 
 
-def _leaves_of(apps: list[str]) -> set[tuple[str, str]]:
-    labels = {app.rsplit(".", 1)[-1] for app in apps}
-    return {node for node in _graph_leaves() if node[0] in labels}
+def _labels(apps: list[str]) -> set[str]:
+    return {app.rsplit(".", 1)[-1] for app in apps}
 
 
 def _applied_migrations(schema_name: str) -> set[tuple[str, str]]:
@@ -37,21 +36,20 @@ def _applied_migrations(schema_name: str) -> set[tuple[str, str]]:
         return set(cursor.fetchall())
 
 
-def _fingerprint(nodes: set[tuple[str, str]]) -> str:
-    return hashlib.sha256(";".join(f"{app}.{name}" for app, name in sorted(nodes)).encode()).hexdigest()
+def expected_tenant_migrations() -> list[str]:
+    """``app.migration`` names a tenant schema must have for the running code (sorted)."""
+    labels = _labels(settings.TENANT_APPS)
+    return sorted(f"{app}.{name}" for app, name in _graph_leaves() if app in labels)
 
 
-def expected_fingerprint() -> str:
-    """The fingerprint every tenant schema has once it is fully migrated."""
-    return _fingerprint(_leaves_of(settings.TENANT_APPS))
-
-
-def schema_fingerprint(schema_name: str) -> str:
-    """The fingerprint of ``schema_name``: the expected one, or ``behind`` if a migration is missing."""
-    leaves = _leaves_of(settings.TENANT_APPS)
-    return _fingerprint(leaves) if leaves <= _applied_migrations(schema_name) else BEHIND
+def tenant_migrations_applied(schema_name: str) -> list[str]:
+    """``app.migration`` names of the tenant apps applied to ``schema_name`` (sorted)."""
+    labels = _labels(settings.TENANT_APPS)
+    return sorted(f"{app}.{name}" for app, name in _applied_migrations(schema_name) if app in labels)
 
 
 def public_schema_is_migrated() -> bool:
     """Whether the public schema has the latest migration of every shared app (one query)."""
-    return _leaves_of(settings.SHARED_APPS) <= _applied_migrations(get_public_schema_name())
+    labels = _labels(settings.SHARED_APPS)
+    leaves = {node for node in _graph_leaves() if node[0] in labels}
+    return leaves <= _applied_migrations(get_public_schema_name())

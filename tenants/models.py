@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
@@ -83,9 +84,9 @@ class Commune(TenantMixin):
     status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
     suspension_reason = models.TextField(_("reason for suspension"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    # Fingerprint of the migrations applied to the schema (see tenants.migration_state);
-    # health and the operator console compare it with the code's in one query.
-    migration_state = models.CharField(max_length=64, blank=True, db_index=True)
+    # Tenant-app migrations applied to the schema (see tenants.migration_state); health and the
+    # operator console compare them with the code's in one query over the registry.
+    applied_migrations = ArrayField(models.CharField(max_length=200), default=list, blank=True)
     migrated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from tenants.migration_state import expected_fingerprint, public_schema_is_migrated
+from tenants.migration_state import expected_tenant_migrations, public_schema_is_migrated
 from tenants.models import Commune, Domain, Municipality
 
 
@@ -23,10 +23,14 @@ def communes_with_schema() -> QuerySet[Commune]:
     return Commune.objects.filter(status__in=[Commune.Status.ACTIVE, Commune.Status.SUSPENDED])
 
 
+def communes_behind_migrations() -> QuerySet[Commune]:
+    """Communes whose schema lacks a migration the running code has."""
+    return communes_with_schema().exclude(applied_migrations__contains=expected_tenant_migrations())
+
+
 def count_schemas_behind_migrations() -> int:
     """How many schemas miss a migration, the public one included; one query over the registry."""
-    behind = communes_with_schema().exclude(migration_state=expected_fingerprint()).count()
-    return behind + (0 if public_schema_is_migrated() else 1)
+    return communes_behind_migrations().count() + (0 if public_schema_is_migrated() else 1)
 
 
 def primary_host(commune: Commune) -> str | None:

@@ -9,16 +9,16 @@ from django.utils import timezone
 from django_tenants.signals import schema_migrated
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from tenants.migration_state import schema_fingerprint
+from tenants.migration_state import tenant_migrations_applied
 
 
 @receiver(schema_migrated, dispatch_uid="tenants.record_migration_state")
 def record_migration_state(sender: Any, schema_name: str, **kwargs: Any) -> None:
-    """After ``migrate_schemas`` ran on a tenant schema, store that schema's fingerprint."""
+    """After ``migrate_schemas`` ran on a tenant schema, store which migrations it has."""
     if schema_name == get_public_schema_name():
         return
     from tenants.models import Commune
 
-    state = schema_fingerprint(schema_name)
+    applied = tenant_migrations_applied(schema_name)
     with schema_context(get_public_schema_name()):
-        Commune.objects.filter(schema_name=schema_name).update(migration_state=state, migrated_at=timezone.now())
+        Commune.objects.filter(schema_name=schema_name).update(applied_migrations=applied, migrated_at=timezone.now())

@@ -16,6 +16,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from kommunal.hosts import AllowedHosts
 from tenants import actions
 from tenants.db import connection
 from tenants.directory import load_directory
@@ -30,6 +31,15 @@ class ProvisionedPair:
 
     zeitz: Commune
     borna: Commune
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tenant_aware_allowed_hosts() -> None:
+    """Django's test setup copies ALLOWED_HOSTS into a plain list (adding 'testserver'); restore
+    the production type that admits the verified host of the current request."""
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = AllowedHosts(list(settings.ALLOWED_HOSTS))
 
 
 @pytest.fixture(scope="session")

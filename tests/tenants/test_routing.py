@@ -88,3 +88,19 @@ def test_openapi_document_and_swagger_ui_exist_on_both_kinds_of_host(communes, p
 def test_every_response_carries_a_request_id(zeitz_client) -> None:
     response = zeitz_client.get("/", HTTP_X_REQUEST_ID="trace-12345678")
     assert response["X-Request-ID"] == "trace-12345678"
+
+
+def test_verified_custom_host_routes_to_its_commune_and_unverified_does_not(communes) -> None:
+    from django.utils import timezone
+
+    from tenants.models import Domain
+
+    Domain.objects.create(
+        domain="service.zeitz.de", tenant=communes.zeitz, is_primary=False, verified_at=timezone.now()
+    )
+    Domain.objects.create(domain="service.borna.de", tenant=communes.borna, is_primary=False, verified_at=None)
+    client = host_client()
+    verified = client.get("/", HTTP_HOST="service.zeitz.de")
+    assert verified.status_code == 200
+    assert verified.context["commune"] == communes.zeitz
+    assert client.get("/", HTTP_HOST="service.borna.de").status_code == 404
