@@ -77,6 +77,7 @@ TENANT_APPS = [
     "accounts",
     "activations",
     "portal",
+    "branding",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kommunal.context_processors.platform",
+                "branding.context_processors.branding",
             ],
         },
     },
@@ -183,6 +185,30 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Branding assets (coats of arms, header images) of every commune, under tenants/<schema>/branding/:
+# a private S3 bucket (presigned URLs only, no ACLs) when configured, MEDIA_ROOT otherwise.
+KOMMUNAL_S3_BUCKET = os.environ.get("KOMMUNAL_S3_BUCKET", "")
+KOMMUNAL_S3_REGION = os.environ.get("KOMMUNAL_S3_REGION", "eu-central-1")
+KOMMUNAL_S3_ENDPOINT_URL = os.environ.get("KOMMUNAL_S3_ENDPOINT_URL", "") or None
+STORAGES["branding"] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": KOMMUNAL_S3_BUCKET,
+            "region_name": KOMMUNAL_S3_REGION,
+            "endpoint_url": KOMMUNAL_S3_ENDPOINT_URL,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "private, max-age=31536000, immutable"},
+        },
+    }
+    if KOMMUNAL_S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}}
+)
+# Resolvers for the DNS TXT check of custom host names (ip[:port], comma-separated); system's if empty.
+KOMMUNAL_DNS_NAMESERVERS = env_list("KOMMUNAL_DNS_NAMESERVERS")
 
 # --- E-mail --------------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
