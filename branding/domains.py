@@ -25,7 +25,7 @@ from tenants.models import Commune, Domain
 
 HOST_NAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 RECORD_PREFIX = "_kommunal."
-TOKEN_PREFIX = "kommunal-verification="
+TXT_VALUE_PREFIX = "kommunal-verification="
 
 
 def txt_record_name(domain: Domain) -> str:
@@ -35,7 +35,7 @@ def txt_record_name(domain: Domain) -> str:
 
 def txt_record_value(domain: Domain) -> str:
     """The TXT value that proves control of the host."""
-    return f"{TOKEN_PREFIX}{domain.verification_token}"
+    return f"{TXT_VALUE_PREFIX}{domain.verification_token}"
 
 
 def custom_domains(commune: Commune) -> list[Domain]:
