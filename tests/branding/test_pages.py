@@ -41,8 +41,11 @@ def test_portal_shows_name_colours_logo_favicon_and_legal_links(communes, zeitz_
     assert f'src="{services.asset_path(assets["logo_96"])}"' in page
     assert f'rel="icon" type="image/png" sizes="32x32" href="{services.asset_path(assets["favicon_32"])}"' in page
     assert f'href="{services.asset_path(assets["favicon_180"])}"' in page
-    for label, url in (("Imprint", ZEITZ["imprint_url"]), ("Privacy policy", ZEITZ["privacy_url"]),
-                       ("Accessibility statement", ZEITZ["accessibility_url"])):
+    for label, url in (
+        ("Imprint", ZEITZ["imprint_url"]),
+        ("Privacy policy", ZEITZ["privacy_url"]),
+        ("Accessibility statement", ZEITZ["accessibility_url"]),
+    ):
         assert f'<a href="{url}">{label}</a>' in page
     assert "Altmarkt 1<br>06712 Zeitz" in page
 
@@ -88,7 +91,9 @@ def test_api_documentation_is_titled_with_the_communes_name(communes, zeitz_clie
     _brand(communes.zeitz, display_name="Stadt Zeitz")
 
     assert "<title>Stadt Zeitz - API-Dokumentation</title>" in zeitz_client.get("/api/docs/").content.decode()
-    assert f"<title>{communes.borna.name} - API-Dokumentation</title>" in borna_client.get("/api/docs/").content.decode()
+    assert (
+        f"<title>{communes.borna.name} - API-Dokumentation</title>" in borna_client.get("/api/docs/").content.decode()
+    )
 
 
 def test_branded_mail_has_html_and_text_with_logo_colours_and_legal_links(communes):
