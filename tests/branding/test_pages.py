@@ -129,3 +129,12 @@ def test_platform_host_shows_no_communes_branding(communes, platform_client):
 
     assert "#8a1538" not in page
     assert "Stadt Zeitz" not in page
+
+
+def test_demo_shields_are_accepted_uploads_and_demo_colours_pass(communes):
+    from branding import colors, demo, images
+
+    for brand in demo.DEMO_BRANDS:
+        assert colors.passes(brand.primary)
+        assert colors.passes(brand.accent)
+        assert images.logo_renditions(demo.shield_png(brand.field, brand.charge))["logo_96"].data
