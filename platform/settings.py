@@ -176,7 +176,7 @@ STATIC_ROOT = (
 )
 WHITENOISE_USE_FINDERS = DEV_MODE or TESTING
 MEDIA_ROOT = Path(os.environ.get("KOMMUNAL_MEDIA_ROOT", PROJECT_ROOT / ".kommunal" / "media"))
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
