@@ -93,15 +93,54 @@ def open_checked(data: bytes) -> Image.Image:
 
 
 def _trailing_bytes(data: bytes, image_format: str) -> bool:
-    """Whether anything follows the image's own end marker (a polyglot file)."""
-    if image_format == "PNG":
-        end = data.rfind(b"IEND")
-        return end < 0 or len(data) > end + 8
-    if image_format == "JPEG":
-        return not data.rstrip(b"\x00").endswith(b"\xff\xd9")
-    if image_format == "WEBP":
-        return len(data) < 8 or struct.unpack("<I", data[4:8])[0] + 8 < len(data)
-    return True
+    """Whether anything follows the image's own end (a polyglot file)."""
+    end = {"PNG": _png_end, "JPEG": _jpeg_end, "MPO": _jpeg_end, "WEBP": _webp_end}.get(image_format)
+    return end is None or end(data) != len(data)
+
+
+def _png_end(data: bytes) -> int:
+    """Offset after the ``IEND`` chunk, found by walking the chunks."""
+    pos = 8
+    while pos + 12 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        pos += 12 + length
+        if kind == b"IEND":
+            return pos
+    return -1
+
+
+def _jpeg_end(data: bytes) -> int:
+    """Offset after the last frame's ``EOI`` marker, found by walking segments and scans."""
+    pos = 2
+    while pos + 2 <= len(data):
+        if data[pos] != 0xFF:
+            return -1
+        marker = data[pos + 1]
+        if marker == 0xD9:
+            pos += 2
+            if not data.startswith(b"\xff\xd8", pos):
+                return pos
+            pos += 2  # MPO: another JPEG frame follows
+            continue
+        if marker == 0xFF or 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            pos += 1 if marker == 0xFF else 2
+            continue
+        if pos + 4 > len(data):
+            return -1
+        pos += 2 + struct.unpack(">H", data[pos + 2 : pos + 4])[0]
+        while marker == 0xDA:  # entropy-coded data up to the next marker that is no stuffing or restart
+            pos = data.find(b"\xff", pos)
+            if pos < 0 or pos + 1 >= len(data):
+                return -1
+            if data[pos + 1] != 0x00 and not 0xD0 <= data[pos + 1] <= 0xD7:
+                break
+            pos += 2
+    return -1
+
+
+def _webp_end(data: bytes) -> int:
+    """Offset after the RIFF container, from its size field."""
+    return 8 + struct.unpack("<I", data[4:8])[0] if len(data) >= 8 else -1
 
 
 def _clean(image: Image.Image) -> Image.Image:

@@ -86,6 +86,24 @@ def test_hostile_upload_is_refused_with_a_reason_and_stores_nothing(communes, da
     assert _stored(communes.zeitz) == ([], {})
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(image_bytes(), id="png"),
+        pytest.param(_noise_png((64, 64)), id="png-noise"),
+        pytest.param(image_bytes("JPEG", mode="RGB"), id="jpeg"),
+        pytest.param(image_bytes("JPEG", mode="RGB", progressive=True), id="jpeg-progressive"),
+        pytest.param(image_bytes("WEBP"), id="webp"),
+        pytest.param(image_bytes("WEBP", lossless=True), id="webp-lossless"),
+    ],
+)
+def test_png_jpeg_and_webp_are_accepted(communes, data):
+    client = signed_in_client(communes.zeitz, "admin@zeitz.example")
+
+    assert _upload(client, data).status_code == 302
+    assert len(_stored(communes.zeitz)[0]) == 4
+
+
 def test_logo_is_re_encoded_without_metadata_and_served_with_the_servers_content_type(communes):
     exif = Image.Exif()
     exif[0x010F] = "Camera maker that knows where you live"
