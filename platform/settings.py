@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kommunal.dbserver import database_settings
 from kommunal.hosts import AllowedHosts
+from kommunal.s3 import private_bucket_storage
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -191,19 +192,7 @@ KOMMUNAL_S3_BUCKET = os.environ.get("KOMMUNAL_S3_BUCKET", "")
 KOMMUNAL_S3_REGION = os.environ.get("KOMMUNAL_S3_REGION", "eu-central-1")
 KOMMUNAL_S3_ENDPOINT_URL = os.environ.get("KOMMUNAL_S3_ENDPOINT_URL", "") or None
 STORAGES["branding"] = (
-    {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": KOMMUNAL_S3_BUCKET,
-            "region_name": KOMMUNAL_S3_REGION,
-            "endpoint_url": KOMMUNAL_S3_ENDPOINT_URL,
-            "default_acl": None,
-            "querystring_auth": True,
-            "querystring_expire": 300,
-            "file_overwrite": False,
-            "object_parameters": {"CacheControl": "private, max-age=31536000, immutable"},
-        },
-    }
+    private_bucket_storage(KOMMUNAL_S3_BUCKET, KOMMUNAL_S3_REGION, KOMMUNAL_S3_ENDPOINT_URL)
     if KOMMUNAL_S3_BUCKET
     else {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}}
 )

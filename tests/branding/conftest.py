@@ -12,6 +12,8 @@ from django.core.cache import cache
 from moto.server import ThreadedMotoServer
 from PIL import Image
 
+from kommunal.s3 import private_bucket_storage
+
 BUCKET = "kommunal-branding-test"
 S3_CREDENTIALS = {"access_key": "testing", "secret_key": "testing"}
 
@@ -61,22 +63,7 @@ def moto_endpoint() -> Iterator[str]:
 
 def s3_storage_settings(endpoint: str) -> dict[str, object]:
     """The ``branding`` storage as production configures it, against ``endpoint``."""
-    from botocore.config import Config
-
-    return {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": BUCKET,
-            "region_name": "eu-central-1",
-            "endpoint_url": endpoint,
-            "default_acl": None,
-            "querystring_auth": True,
-            "querystring_expire": 300,
-            "file_overwrite": False,
-            "client_config": Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=5),
-            **S3_CREDENTIALS,
-        },
-    }
+    return private_bucket_storage(BUCKET, "eu-central-1", endpoint, **S3_CREDENTIALS)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django_tenants.utils import tenant_context
 
 from branding import services
 from tests.branding.conftest import image_bytes
+from tests.helpers import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +139,21 @@ def test_demo_shields_are_accepted_uploads_and_demo_colours_pass(communes):
         assert colors.passes(brand.primary)
         assert colors.passes(brand.accent)
         assert images.logo_renditions(demo.shield_png(brand.field, brand.charge))["logo_96"].data
+
+
+def test_header_image_shows_behind_the_header_until_removed(communes, zeitz_client, django_capture_on_commit_callbacks):
+    with tenant_context(communes.zeitz):
+        assets = services.replace_header_image(
+            commune=communes.zeitz, actor="test", data=image_bytes("JPEG", size=(2400, 600), mode="RGB")
+        ).assets
+    header_path = services.asset_path(assets["header"])
+    served = zeitz_client.get(header_path)
+    assert served["Content-Type"] == "image/webp"
+    assert f'url("{header_path}")' in zeitz_client.get("/").content.decode()
+
+    admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin.post("/branding/image/header/remove/").status_code == 302
+
+    assert header_path not in zeitz_client.get("/").content.decode()
+    assert zeitz_client.get(header_path).status_code == 404
