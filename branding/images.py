@@ -177,6 +177,7 @@ def _square(image: Image.Image, side: int) -> Image.Image:
 def logo_renditions(data: bytes) -> dict[str, Rendition]:
     """Logo at 96 px and 192 px height (1x/2x header) and favicons of 32 px and 180 px."""
     image = _clean(open_checked(data))
+    image.thumbnail((768, 768), Image.Resampling.LANCZOS)  # 4x the largest rendition is plenty
     return {
         "logo_96": _encode(_fit_height(image, 96), "logo-96", "png"),
         "logo_192": _encode(_fit_height(image, 192), "logo-192", "png"),
