@@ -37,15 +37,21 @@ class BrandingForm(forms.ModelForm):
             "accessibility_url",
         ]
         widgets = {
-            "primary_color": forms.TextInput(attrs={"type": "color"}),
-            "accent_color": forms.TextInput(attrs={"type": "color"}),
+            "primary_color": forms.TextInput(attrs={"pattern": "#[0-9a-fA-F]{6}", "placeholder": "#0b4f8a"}),
+            "accent_color": forms.TextInput(attrs={"pattern": "#[0-9a-fA-F]{6}", "placeholder": "#1d6f42"}),
             "contact": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def clean_primary_color(self) -> str:
+        return str(self.cleaned_data["primary_color"]).strip().lower()
+
+    def clean_accent_color(self) -> str:
+        return str(self.cleaned_data["accent_color"]).strip().lower()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         try:
-            check_colors({k: str(v).lower() for k, v in cleaned.items() if k.endswith("_color") and v})
+            check_colors({k: v for k, v in cleaned.items() if k.endswith("_color") and v})
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 for message in messages:
