@@ -11,11 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 from PIL import Image
 
+from accounts.services import ensure_user
+from audit.models import AuditEvent
 from branding import services
 from branding.models import Branding
 from branding.storage import AssetStore
 from tests.branding.conftest import image_bytes
-from tests.helpers import signed_in_client
+from tests.helpers import ADMIN_PASSWORD, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +128,9 @@ def test_logo_is_re_encoded_without_metadata_and_served_with_the_servers_content
     assert not image.getexif()
     assert b"Camera maker" not in body
     assert Image.open(io.BytesIO(client.get(services.asset_path(assets["favicon_32"])).content)).size == (32, 32)
+    event = AuditEvent.objects.get(action="branding.logo_replaced", commune=communes.zeitz)
+    assert event.actor == "admin@zeitz.example"
+    assert event.data["keys"] == sorted(assets.values())
 
 
 def test_asset_of_one_commune_is_not_found_on_another_communes_host(communes, borna_client):
@@ -180,6 +185,11 @@ def test_replaced_logo_is_deleted_only_after_the_new_one_is_committed(communes, 
 
 def test_only_the_communes_administrators_may_change_the_branding(communes, zeitz_client):
     assert zeitz_client.get("/branding/").status_code == 302
+    with tenant_context(communes.zeitz):
+        ensure_user(email="staff@zeitz.example", full_name="Staff", password=ADMIN_PASSWORD)
+    staff = signed_in_client(communes.zeitz, "staff@zeitz.example")
+    assert staff.get("/branding/").status_code == 403
+    assert _upload(staff, image_bytes()).status_code == 403
     borna_admin = signed_in_client(communes.borna, "admin@borna.example")
     borna_admin.defaults["HTTP_HOST"] = communes.zeitz.primary_host
     assert borna_admin.get("/branding/").status_code == 302
