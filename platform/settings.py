@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kommunal.dbserver import database_settings
 from kommunal.hosts import AllowedHosts
+from kommunal.s3 import private_bucket_storage
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -77,6 +78,7 @@ TENANT_APPS = [
     "accounts",
     "activations",
     "portal",
+    "branding",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -113,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kommunal.context_processors.platform",
+                "branding.context_processors.branding",
             ],
         },
     },
@@ -174,7 +177,7 @@ STATIC_ROOT = (
 )
 WHITENOISE_USE_FINDERS = DEV_MODE or TESTING
 MEDIA_ROOT = Path(os.environ.get("KOMMUNAL_MEDIA_ROOT", PROJECT_ROOT / ".kommunal" / "media"))
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -183,6 +186,18 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Branding assets (coats of arms, header images) of every commune, under tenants/<schema>/branding/:
+# a private S3 bucket (presigned URLs only, no ACLs) when configured, MEDIA_ROOT otherwise.
+KOMMUNAL_S3_BUCKET = os.environ.get("KOMMUNAL_S3_BUCKET", "")
+KOMMUNAL_S3_REGION = os.environ.get("KOMMUNAL_S3_REGION", "eu-central-1")
+KOMMUNAL_S3_ENDPOINT_URL = os.environ.get("KOMMUNAL_S3_ENDPOINT_URL", "") or None
+STORAGES["branding"] = (
+    private_bucket_storage(KOMMUNAL_S3_BUCKET, KOMMUNAL_S3_REGION, KOMMUNAL_S3_ENDPOINT_URL)
+    if KOMMUNAL_S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}}
+)
+# Resolvers for the DNS TXT check of custom host names (ip[:port], comma-separated); system's if empty.
+KOMMUNAL_DNS_NAMESERVERS = env_list("KOMMUNAL_DNS_NAMESERVERS")
 
 # --- E-mail --------------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

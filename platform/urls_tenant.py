@@ -1,8 +1,9 @@
 """URLs of a commune's host (``<slug>.KOMMUNAL_DOMAIN`` and its custom hosts)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
+from branding.views import BrandedSwaggerView
 from kommunal import views
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("kommunal.api.urls_tenant")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="kommunal.urls_tenant"), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", BrandedSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("branding/", include("branding.urls")),
 ]

@@ -1,0 +1,28 @@
+"""Reading a commune's branding, cached per schema."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+from branding.models import Branding
+
+CACHE_KEY = "branding:v1"
+CACHE_SECONDS = 60 * 60
+
+
+def current_branding() -> Branding:
+    """The current schema's branding (defaults when none was saved); at most one query.
+
+    The cache key is prefixed with the schema name by ``django_tenants.cache.make_key``, so a
+    commune never sees another commune's cached branding. ``branding.services`` invalidates it.
+    """
+    branding = cache.get(CACHE_KEY)
+    if branding is None:
+        branding = Branding.objects.filter(singleton=1).first() or Branding()
+        cache.set(CACHE_KEY, branding, CACHE_SECONDS)
+    return branding
+
+
+def forget_cached_branding() -> None:
+    """Drop the current schema's cached branding (called on save and again on commit)."""
+    cache.delete(CACHE_KEY)

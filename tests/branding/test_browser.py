@@ -1,0 +1,102 @@
+"""Two branded portals in a real browser (Debian chromium via Playwright).
+
+Django's test client fetches each page and every same-host file it references (stylesheet,
+logo, favicons) inside the test's transaction; Playwright's request routing hands exactly
+these responses to the browser, and anything else is a 404.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from branding import services
+from tests.branding.conftest import image_bytes
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
+]
+
+
+Responses = dict[str, tuple[int, dict[str, str], bytes]]
+
+
+def _fetch(client: Client, path: str) -> tuple[int, dict[str, str], bytes]:
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE="de")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, dict(response.items()), body
+
+
+def _fetch_page_with_its_files(host: str, responses: Responses) -> str:
+    """Fetch ``/`` on ``host`` and the same-host files it links; returns the page's URL."""
+    client = Client(HTTP_HOST=host)
+    page = _fetch(client, "/")
+    responses[f"http://{host}/"] = page
+    for path in set(re.findall(r'(?:href|src)="(/[^"]*)"', page[2].decode())):
+        responses[f"http://{host}{path}"] = _fetch(client, path)
+    return f"http://{host}/"
+
+
+def test_two_communes_render_with_their_own_colours_and_coat_of_arms(communes):
+    from playwright.sync_api import sync_playwright
+
+    for commune, name, primary in (
+        (communes.zeitz, "Stadt Zeitz", "#8a1538"),
+        (communes.borna, "Stadt Borna", "#0d5c46"),
+    ):
+        with tenant_context(commune):
+            services.update_branding(commune=commune, actor="test", display_name=name, primary_color=primary)
+            services.replace_logo(commune=commune, actor="test", data=image_bytes())
+
+    responses: Responses = {}
+    urls = {
+        commune.slug: _fetch_page_with_its_files(commune.primary_host, responses)
+        for commune in (communes.zeitz, communes.borna)
+    }
+
+    def fulfil(route) -> None:
+        status, headers, body = responses.get(route.request.url, (404, {}, b""))
+        route.fulfill(status=status, headers=headers, body=body)
+
+    seen = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.route("**/*", fulfil)
+        for commune in (communes.zeitz, communes.borna):
+            page.goto(urls[commune.slug])
+            seen[commune.slug] = page.evaluate(
+                """() => {
+                    const logo = document.querySelector('.brand-logo');
+                    return {
+                        title: document.title,
+                        header: getComputedStyle(document.querySelector('.site-header')).backgroundColor,
+                        logoLoaded: logo !== null && logo.complete && logo.naturalHeight > 0,
+                        favicon: document.querySelector('link[rel=icon]').href,
+                    };
+                }"""
+            )
+        browser.close()
+
+    assert seen["zeitz"]["title"] == "Stadt Zeitz"
+    assert seen["zeitz"]["header"] == "rgb(138, 21, 56)"
+    assert seen["borna"]["title"] == "Stadt Borna"
+    assert seen["borna"]["header"] == "rgb(13, 92, 70)"
+    assert seen["zeitz"]["logoLoaded"]
+    assert seen["borna"]["logoLoaded"]
+    assert seen["zeitz"]["favicon"] != seen["borna"]["favicon"]
