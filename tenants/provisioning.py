@@ -65,7 +65,7 @@ def ensure_schema(commune: Commune, *, method: str | None = None) -> str:
         how = CLONE
     else:
         if method == CLONE:
-            logger.warning("template schema missing or stale; %s is created by migrations", commune.schema_name)
+            logger.info("no current template schema; %s is created by migrations", commune.schema_name)
         commune.create_schema(check_if_exists=True, verbosity=0)
         how = MIGRATE
     record_migration_state(sender=None, schema_name=commune.schema_name)
