@@ -173,7 +173,9 @@ def send_verification(application: Application) -> None:
     application.verification_token_hash = hash_token(token)
     application.verification_sent_at = timezone.now()
     application.save(update_fields=["verification_token_hash", "verification_sent_at", "updated_at"])
-    link = url_for_host(settings.KOMMUNAL_DOMAIN) + reverse("signup:verify", kwargs={"token": token}, urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+    link = url_for_host(settings.KOMMUNAL_DOMAIN) + reverse(
+        "signup:verify", kwargs={"token": token}, urlconf=settings.PUBLIC_SCHEMA_URLCONF
+    )
     hours = int(VERIFICATION_VALID_FOR.total_seconds() // 3600)
     transaction.on_commit(lambda: mail_applicant(application, "verify", link=link, valid_hours=hours))
 
@@ -272,4 +274,6 @@ def mail_applicant(application: Application, kind: str, **context: Any) -> None:
 
 def status_url(application: Application) -> str:
     """Where the applicant follows the application."""
-    return url_for_host(settings.KOMMUNAL_DOMAIN) + reverse("signup:status", kwargs={"pk": application.pk}, urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+    return url_for_host(settings.KOMMUNAL_DOMAIN) + reverse(
+        "signup:status", kwargs={"pk": application.pk}, urlconf=settings.PUBLIC_SCHEMA_URLCONF
+    )

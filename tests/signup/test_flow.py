@@ -96,7 +96,9 @@ def test_commune_signs_up_is_approved_and_its_admin_sets_a_password(
     assert client.post("/accounts/login/", {"username": "amt@leipzig.de", "password": password}).status_code == 302
 
 
-def test_verification_link_expires_after_24_hours(communes, platform_client, django_capture_on_commit_callbacks) -> None:
+def test_verification_link_expires_after_24_hours(
+    communes, platform_client, django_capture_on_commit_callbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         application = submit()
     verify_url = links_in_last_mail("amt@leipzig.de")[0]
