@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from signup.leitweg import validate_leitweg_id
@@ -67,8 +68,10 @@ class SignupUpdateSerializer(_DetailsSerializer):
 
 
 class StepSerializer(serializers.Serializer[Any]):
+    """One provisioning step and whether it is done."""
+
     name = serializers.CharField()
-    label = serializers.CharField()
+    title = serializers.CharField(help_text="What the status page calls the step, in the request's language.")
     done = serializers.BooleanField()
 
 
@@ -105,12 +108,14 @@ class SignupSerializer(serializers.ModelSerializer[Application]):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(StepSerializer(many=True))
     def get_steps(self, application: Application) -> list[dict[str, Any]]:
         return [
-            {"name": name, "label": str(label), "done": name in application.steps_done}
+            {"name": name, "title": str(label), "done": name in application.steps_done}
             for name, label in STEP_LABELS.items()
         ]
 
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_portal_url(self, application: Application) -> str | None:
         if application.status == Application.Status.ACTIVE and application.commune is not None:
             return application.commune.portal_url

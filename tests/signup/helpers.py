@@ -17,7 +17,7 @@ def links_in_last_mail(to: str) -> list[str]:
     """The URLs in the newest e-mail sent to ``to``."""
     messages = [message for message in mail.outbox if to in message.to]
     assert messages, f"no e-mail to {to}"
-    return LINK.findall(messages[-1].body)
+    return LINK.findall(str(messages[-1].body))
 
 
 def path_of(url: str) -> str:

@@ -34,7 +34,8 @@ def test_search_marks_taken_communes_in_one_query(communes, platform_client) -> 
         response = platform_client.get("/api/v1/municipalities/?search=Bor")
     assert response.status_code == 200
     borna = next(item for item in response.json() if item["ags"] == "14729050")
-    assert borna["taken"] is True and borna["name"] == "Borna"
+    assert borna["taken"] is True
+    assert borna["name"] == "Borna"
     assert any(item["taken"] is False for item in response.json())
     assert len(queries) <= 2  # the search (and nothing per row)
     leipzig = platform_client.get("/api/v1/municipalities/?search=14713000").json()
@@ -45,7 +46,8 @@ def test_application_is_created_and_followed_by_its_id(communes, platform_client
     response = post(platform_client, BODY)
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["status"] == "pending_review" and body["email_verified"] is False
+    assert body["status"] == "pending_review"
+    assert body["email_verified"] is False
     assert [step["done"] for step in body["steps"]] == [False] * 8
     uuid.UUID(body["id"])  # unguessable: a random UUID
     assert platform_client.get(f"/api/v1/signups/{body['id']}/").json()["commune_name"] == "Leipzig"
@@ -59,9 +61,11 @@ def test_bad_input_names_the_field_and_stores_nothing(communes, platform_client)
         assert response["Content-Type"] == "application/problem+json"
         assert [error["field"] for error in response.json()["errors"]] == [field]
     response = post(platform_client, {**BODY, "accept_dpa": False})
-    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "accept_dpa"
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "accept_dpa"
     response = post(platform_client, {**BODY, "services": ["gibt-es-nicht"]})
-    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "services"
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "services"
     assert not Application.objects.exists()
 
 
@@ -82,7 +86,8 @@ def test_services_and_billing_may_follow_until_the_address_is_verified(
     url = f"/api/v1/signups/{application_id}/"
     patch = {"services": ["anwohnerparken"], "invoice_postcode": "04109", "leitweg_id": "04011000-1234512345-06"}
     response = platform_client.patch(url, patch, content_type="application/json")
-    assert response.status_code == 200 and response.json()["services"] == ["anwohnerparken"]
+    assert response.status_code == 200
+    assert response.json()["services"] == ["anwohnerparken"]
     response = platform_client.patch(url, {"leitweg_id": "04011000-1234512345-07"}, content_type="application/json")
     assert response.status_code == 400
     platform_client.post(path_of(links_in_last_mail("amt@leipzig.de")[0]))
@@ -104,7 +109,8 @@ def test_rate_limit_per_client_address(communes, platform_client, settings) -> N
     settings.SIGNUP_RATE_LIMITS = {"signup-ip": (1, 60)}
     assert post(platform_client, BODY).status_code == 201
     response = post(platform_client, {**BODY, "ags": "14628110", "applicant_email": "x@freital.de"})
-    assert response.status_code == 429 and int(response["Retry-After"]) <= 60
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) <= 60
     other = post(platform_client, {**BODY, "ags": "14628110"}, REMOTE_ADDR="192.0.2.7")
     assert other.status_code != 429
 
@@ -133,15 +139,18 @@ def test_operator_api_approves_and_rejects_for_staff_only(
     platform_client.post(path_of(links_in_last_mail("amt@leipzig.de")[0]))
     with django_capture_on_commit_callbacks(execute=True):
         response = operator_client.post(approve)
-    assert response.status_code == 200 and response.json()["status"] == "provisioning"
+    assert response.status_code == 200
+    assert response.json()["status"] == "provisioning"
     followed = platform_client.get(f"/api/v1/signups/{application.pk}/").json()
-    assert followed["status"] == "active" and followed["portal_url"].startswith("http")
+    assert followed["status"] == "active"
+    assert followed["portal_url"].startswith("http")
     assert all(step["done"] for step in followed["steps"])
     other = submit(ags="14628110", email="amt@freital.de")
     reject = f"/api/v1/operator/signups/{other.pk}/reject"
     assert operator_client.post(reject, {}, content_type="application/json").status_code == 400
     response = operator_client.post(reject, {"reason": "Doppelt"}, content_type="application/json")
-    assert response.status_code == 200 and response.json()["status"] == "rejected"
+    assert response.status_code == 200
+    assert response.json()["status"] == "rejected"
 
 
 def test_openapi_documents_the_onboarding_endpoints(platform_client) -> None:
@@ -149,5 +158,6 @@ def test_openapi_documents_the_onboarding_endpoints(platform_client) -> None:
     for path in ("/api/v1/municipalities/", "/api/v1/signups/", "/api/v1/signups/{id}/"):
         assert path in schema["paths"]
     create = schema["paths"]["/api/v1/signups/"]["post"]
-    assert create["summary"] and {"201", "400", "409", "429"} <= set(create["responses"])
+    assert create["summary"]
+    assert {"201", "400", "409", "429"} <= set(create["responses"])
     assert "/api/v1/operator/signups/{id}/approve" in schema["paths"]

@@ -40,9 +40,11 @@ def test_commune_signs_up_is_approved_and_its_admin_sets_a_password(
 ) -> None:
     # 1. Find the commune: a plain search form; taken communes are marked.
     page = platform_client.get("/signup/?q=Leip", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Leipzig" in page and "/signup/apply/14713000/" in page
+    assert "Leipzig" in page
+    assert "/signup/apply/14713000/" in page
     page = platform_client.get("/signup/?q=Zeitz", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "already on Kommunal" in page and "/signup/apply/15084590/" not in page
+    assert "already on Kommunal" in page
+    assert "/signup/apply/15084590/" not in page
 
     # 2./3. Applicant, terms, services, billing.
     with django_capture_on_commit_callbacks(execute=True):
@@ -50,9 +52,13 @@ def test_commune_signs_up_is_approved_and_its_admin_sets_a_password(
     assert response.status_code == 200
     assert "confirm your e-mail address" in response.content.decode()
     application = Application.objects.get(ags="14713000")
-    assert application.status == Application.Status.PENDING_REVIEW and not application.is_verified
-    assert application.terms_version and application.terms_accepted_at and application.dpa_version
-    assert application.services == ["anwohnerparken"] and application.leitweg_id == "991-33333TEST-33"
+    assert application.status == Application.Status.PENDING_REVIEW
+    assert not application.is_verified
+    assert application.terms_version
+    assert application.terms_accepted_at
+    assert application.dpa_version
+    assert application.services == ["anwohnerparken"]
+    assert application.leitweg_id == "991-33333TEST-33"
 
     # 4. The verification link from the e-mail: GET asks, POST confirms, once.
     verify_url, status_url = links_in_last_mail("amt@leipzig.de")
@@ -61,14 +67,17 @@ def test_commune_signs_up_is_approved_and_its_admin_sets_a_password(
     application.refresh_from_db()
     assert not application.is_verified  # a mail scanner following the link verifies nothing
     response = platform_client.post(path_of(verify_url))
-    assert response.status_code == 302 and response["Location"] == path_of(status_url)
+    assert response.status_code == 302
+    assert response["Location"] == path_of(status_url)
     assert platform_client.post(path_of(verify_url)).status_code == 400  # single use
     page = platform_client.get(path_of(status_url), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "pending review" in page and 'http-equiv="refresh"' in page
+    assert "pending review" in page
+    assert 'http-equiv="refresh"' in page
 
     # 5. Review by an operator.
     page = operator_client.get("/operator/signups/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Leipzig" in page and "Anna Amtsleiterin" in page
+    assert "Leipzig" in page
+    assert "Anna Amtsleiterin" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = operator_client.post(f"/operator/signups/{application.pk}/approve/")
     assert response.status_code == 302
@@ -77,13 +86,16 @@ def test_commune_signs_up_is_approved_and_its_admin_sets_a_password(
     application.refresh_from_db()
     assert application.status == Application.Status.ACTIVE, application.provisioning_error
     commune = Commune.objects.get(ags="14713000")
-    assert commune.status == Commune.Status.ACTIVE and schema_exists(commune.schema_name)
+    assert commune.status == Commune.Status.ACTIVE
+    assert schema_exists(commune.schema_name)
     assert commune.migration_state  # cloned schemas record their migrations too
     with tenant_context(commune):
         assert Activation.objects.filter(service=published_service, is_active=True).exists()
         assert User.objects.get(email="amt@leipzig.de").is_commune_admin
     page = platform_client.get(path_of(status_url), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "ready" in page and commune.portal_url in page and 'http-equiv="refresh"' not in page
+    assert "ready" in page
+    assert commune.portal_url in page
+    assert 'http-equiv="refresh"' not in page
 
     # The welcome mail's invitation link opens on the new commune's host.
     invitation = next(link for link in links_in_last_mail("amt@leipzig.de") if "/set-password/" in link)
@@ -104,7 +116,8 @@ def test_verification_link_expires_after_24_hours(
     verify_url = links_in_last_mail("amt@leipzig.de")[0]
     Application.objects.filter(pk=application.pk).update(verification_sent_at=timezone.now() - timedelta(hours=25))
     response = platform_client.post(path_of(verify_url), HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 400 and "expired" in response.content.decode()
+    assert response.status_code == 400
+    assert "expired" in response.content.decode()
     application.refresh_from_db()
     assert not application.is_verified
 
@@ -130,7 +143,8 @@ def test_untrusted_domain_waits_for_review(communes, platform_client, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         platform_client.post(path_of(links_in_last_mail("buergermeister@gmail.example")[0]))
     application.refresh_from_db()
-    assert application.status == Application.Status.PENDING_REVIEW and application.is_verified
+    assert application.status == Application.Status.PENDING_REVIEW
+    assert application.is_verified
 
 
 def test_rejection_mails_the_reason_and_frees_the_commune(
@@ -152,7 +166,8 @@ def test_rejection_mails_the_reason_and_frees_the_commune(
 
 def test_review_list_is_for_operators_only(communes, platform_client) -> None:
     response = platform_client.get("/operator/signups/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
     User.objects.create_user("citizen@example.org", "x" * 16, full_name="C")
     platform_client.post("/accounts/login/", {"username": "citizen@example.org", "password": "x" * 16})
     assert platform_client.get("/operator/signups/").status_code == 403
@@ -164,8 +179,10 @@ def test_honeypot_looks_like_success_but_stores_nothing(communes, published_serv
     response = platform_client.post(
         "/signup/apply/14713000/", {**FORM, "website": "http://spam.example"}, HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert response.status_code == 200 and "confirm your e-mail address" in response.content.decode()
-    assert not Application.objects.exists() and not mail.outbox
+    assert response.status_code == 200
+    assert "confirm your e-mail address" in response.content.decode()
+    assert not Application.objects.exists()
+    assert not mail.outbox
 
 
 def test_wizard_shows_a_message_when_rate_limited(communes, published_service, platform_client, settings) -> None:
@@ -174,7 +191,8 @@ def test_wizard_shows_a_message_when_rate_limited(communes, published_service, p
     response = platform_client.post(
         "/signup/apply/14628110/", {**FORM, "applicant_email": "b@x.de"}, HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert response.status_code == 429 and "Too many applications" in response.content.decode()
+    assert response.status_code == 429
+    assert "Too many applications" in response.content.decode()
     assert Application.objects.count() == 1
 
 
@@ -189,7 +207,8 @@ def test_legal_texts_are_published_with_their_version(platform_client) -> None:
 
     assert legal.TERMS_VERSION in platform_client.get("/legal/terms/").content.decode()
     page = platform_client.get("/legal/dpa/").content.decode()
-    assert "Art. 28 DSGVO" in page and legal.DPA_VERSION in page
+    assert "Art. 28 DSGVO" in page
+    assert legal.DPA_VERSION in page
 
 
 def test_signup_pages_do_not_exist_on_a_commune_host(communes, zeitz_client) -> None:

@@ -89,7 +89,8 @@ def test_provisioning_killed_midway_completes_when_run_again(
     application = provisioning.run(str(verified.pk))
     assert application.status == Application.Status.ACTIVE
     commune = Commune.objects.get(ags="14713000")
-    assert commune.status == Commune.Status.ACTIVE and commune.migration_state == expected_fingerprint()
+    assert commune.status == Commune.Status.ACTIVE
+    assert commune.migration_state == expected_fingerprint()
     with tenant_context(commune):
         assert User.objects.filter(email="amt@leipzig.de").count() == 1
 
@@ -121,7 +122,9 @@ def test_reconcile_resumes_a_stuck_commune_and_removes_orphans(
     assert schema_exists("orphan_x")  # dry run changes nothing
 
     call_command("reconcile_tenants")
-    assert not schema_exists("orphan_x") and schema_exists("zeitz") and schema_exists("borna")
+    assert not schema_exists("orphan_x")
+    assert schema_exists("zeitz")
+    assert schema_exists("borna")
     assert not Domain.objects.filter(pk=ghost_host.pk).exists()
     assert Commune.objects.get(ags="14713000").status == Commune.Status.ACTIVE
     assert reconcile.find_leftovers(timedelta(0)).orphan_schemas == []
