@@ -143,10 +143,12 @@ def run(options: argparse.Namespace) -> None:
         actions.approve_application(application, actor="bench")  # provisioning runs on commit, in-process
         application.refresh_from_db()
         commune = application.commune
-        assert application.status == Application.Status.ACTIVE and commune is not None, application.provisioning_error
+        if application.status != Application.Status.ACTIVE or commune is None:
+            raise RuntimeError(f"provisioning failed: {application.provisioning_error}")
         response = Client(HTTP_HOST=commune.primary_host).get("/")
         elapsed = time.perf_counter() - begin
-        assert response.status_code == 200, response.status_code
+        if response.status_code != 200:
+            raise RuntimeError(f"the new portal answered {response.status_code}")
         connection.set_schema_to_public()
         return elapsed
 
