@@ -9,6 +9,7 @@ approve it again to retry.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from audit import services as audit
 from kommunal.hosts import url_for_host
 from signup.models import Application
 from tenants import actions as tenant_actions
+from tenants.db import connection
 from tenants.models import Commune
 from tenants.provisioning import discard_commune, ensure_primary_domain, ensure_schema
 
@@ -131,7 +133,25 @@ def steps() -> list[tuple[str, Callable[[Application], None]]]:
 
 
 def run(application_id: str) -> Application:
-    """Run the steps not yet done for an application being provisioned; return it afterwards."""
+    """Run the steps not yet done for an application being provisioned; return it afterwards.
+
+    A PostgreSQL advisory lock per application makes a second worker (a redelivered task, a
+    reconcile run) return at once instead of provisioning the same commune in parallel.
+    """
+    lock_key = uuid.UUID(str(application_id)).int & 0x7FFFFFFFFFFFFFFF
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_key])
+        locked = cursor.fetchone()[0]
+    if not locked:
+        return Application.objects.get(pk=application_id)
+    try:
+        return _run(application_id)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_key])
+
+
+def _run(application_id: str) -> Application:
     application = Application.objects.select_related("commune").get(pk=application_id)
     if application.status != Application.Status.PROVISIONING:
         return application

@@ -187,3 +187,45 @@ RECORDED: list[tuple[str, str]] = []
 
 def record_billing_call(application: Application, commune: Commune) -> None:
     RECORDED.append((application.ags, commune.slug))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_worker_leaves_a_running_provisioning_alone(communes, template_schema, monkeypatch) -> None:
+    import threading
+
+    from django.db import connections
+
+    application = submit()
+    Application.objects.filter(pk=application.pk).update(status=Application.Status.PROVISIONING)
+    entered, release = threading.Event(), threading.Event()
+    original = provisioning.step_commune
+
+    def slow_first_step(app: Application) -> None:
+        entered.set()
+        release.wait(10)
+        original(app)
+
+    monkeypatch.setattr(provisioning, "step_commune", slow_first_step)
+    try:
+
+        def first_worker() -> None:
+            try:
+                provisioning.run(str(application.pk))
+            finally:
+                connections.close_all()
+
+        worker = threading.Thread(target=first_worker)
+        worker.start()
+        assert entered.wait(10)
+        second = provisioning.run(str(application.pk))  # returns at once: the first one holds the lock
+        assert second.status == Application.Status.PROVISIONING
+        assert second.steps_done == []
+        release.set()
+        worker.join()
+        application.refresh_from_db()
+        assert application.status == Application.Status.ACTIVE
+        assert schema_exists("leipzig")
+    finally:
+        release.set()
+        with connection.cursor() as cursor:  # committed for real: the next tests must not find it
+            cursor.execute("DROP SCHEMA IF EXISTS leipzig CASCADE")
