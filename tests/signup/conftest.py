@@ -16,7 +16,8 @@ OPERATOR_EMAIL = "operator@kommunal.example"
 
 
 @pytest.fixture(scope="session")
-def _template_schema(django_db_setup, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
+def _template_schema(_session_registry, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
+    # After the session's communes: they are made by migrations, which the clone test compares with.
     with django_db_blocker.unblock():
         template.refresh_template()
         connection.set_schema_to_public()

@@ -37,7 +37,9 @@ class Command(BaseCommand):
                 "migrate_schemas", interactive=False, executor=options["executor"], verbosity=options["verbosity"]
             )
             if template.refresh_template():
-                self.stdout.write("Template schema for new communes rebuilt.")
+                self.stdout.write(
+                    f"Template schema for new communes rebuilt at {template.template_fingerprint()[:12]}."
+                )
         finally:
             lock_connection.close()
         self.stdout.write(self.style.SUCCESS("All schemas are migrated."))
