@@ -277,3 +277,19 @@ def status_url(application: Application) -> str:
     return url_for_host(settings.KOMMUNAL_DOMAIN) + reverse(
         "signup:status", kwargs={"pk": application.pk}, urlconf=settings.PUBLIC_SCHEMA_URLCONF
     )
+
+
+def trust_domain(*, ags: str, domain: str, actor: str) -> TrustedDomain:
+    """Register ``domain`` as an e-mail domain of the commune ``ags`` for auto-approval (idempotent)."""
+    domain = domain.strip().lower().lstrip("@")
+    if not Municipality.objects.filter(ags=ags).exists():
+        raise ValidationError(
+            {"ags": _("No municipality with the AGS %(ags)s is in the official directory.") % {"ags": ags}}
+        )
+    if "." not in domain or "@" in domain or " " in domain:
+        raise ValidationError({"domain": _("Enter a domain such as zeitz.de.")})
+    with transaction.atomic():
+        trusted, created = TrustedDomain.objects.get_or_create(ags=ags, domain=domain, defaults={"created_by": actor})
+        if created:
+            audit.record("signup.domain_trusted", actor=actor, target=domain, ags=ags)
+    return trusted

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 
@@ -125,7 +127,8 @@ def test_verification_link_expires_after_24_hours(
 def test_verified_address_on_a_trusted_domain_is_approved_without_review(
     communes, template_schema, platform_client, django_capture_on_commit_callbacks
 ) -> None:
-    TrustedDomain.objects.create(ags="14713000", domain="leipzig.de")
+    call_command("trust_domain", "14713000", "@Leipzig.de", stdout=StringIO())
+    assert TrustedDomain.objects.get().domain == "leipzig.de"
     with django_capture_on_commit_callbacks(execute=True):
         application = submit()
     verify_url = links_in_last_mail("amt@leipzig.de")[0]
