@@ -271,5 +271,8 @@ KOMMUNAL_PUBLIC_URL = f"{KOMMUNAL_SCHEME}://{KOMMUNAL_DOMAIN}" + (f":{KOMMUNAL_P
 SIGNUP_AUTO_APPROVE = env_bool("KOMMUNAL_SIGNUP_AUTO_APPROVE", True)
 # New schemas are cloned from the template schema (falls back to migrations when it is stale).
 KOMMUNAL_SCHEMA_FROM_TEMPLATE = env_bool("KOMMUNAL_SCHEMA_FROM_TEMPLATE", True)
+# How many reverse proxies (load balancer, ingress) append to X-Forwarded-For: rate limits per
+# client address trust exactly that many entries from the right; 0 uses the socket's address.
+KOMMUNAL_PROXY_HOPS = int(os.environ.get("KOMMUNAL_PROXY_HOPS", "0"))
 # Dotted path of the billing app's "create customer" function; empty: billing is not configured.
 KOMMUNAL_BILLING_CUSTOMER_HOOK = os.environ.get("KOMMUNAL_BILLING_CUSTOMER_HOOK", "")

@@ -5,6 +5,7 @@ submit -> (verify e-mail) -> approve or reject -> provisioning (signup.provision
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -27,6 +28,8 @@ from signup.models import Application, TrustedDomain
 from signup.selectors import application_for_token, hash_token
 from tenants import actions as tenant_actions
 from tenants.models import Commune, Municipality
+
+logger = logging.getLogger(__name__)
 
 VERIFICATION_VALID_FOR = timedelta(hours=24)
 AUTO_APPROVER = "system:auto-approve"
@@ -201,7 +204,10 @@ def verify_email(token: str) -> Application | None:
         application.save(update_fields=["verification_token_hash", "email_verified_at", "updated_at"])
         audit.record("signup.verified", actor=f"applicant:{application.applicant_email}", target=str(application.pk))
     if is_auto_approvable(application):
-        application = approve_application(application, actor=AUTO_APPROVER)
+        try:
+            application = approve_application(application, actor=AUTO_APPROVER)
+        except ValidationError:
+            logger.warning("auto-approval of %s refused; it waits for an operator", application.pk, exc_info=True)
     return application
 
 

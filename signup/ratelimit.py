@@ -30,9 +30,14 @@ class Limited(Exception):
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address as the (trusted) proxy or the socket reports it."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+    """The client's address: the socket's, or with ``KOMMUNAL_PROXY_HOPS`` = n trusted proxies in
+    front, the n-th address from the right of X-Forwarded-For (what clients write left of it is
+    not trusted, else anyone could pick a fresh address per request)."""
+    hops = int(getattr(settings, "KOMMUNAL_PROXY_HOPS", 0))
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def hit(scope: str, key: str) -> None:

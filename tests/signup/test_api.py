@@ -161,3 +161,12 @@ def test_openapi_documents_the_onboarding_endpoints(platform_client) -> None:
     assert create["summary"]
     assert {"201", "400", "409", "429"} <= set(create["responses"])
     assert "/api/v1/operator/signups/{id}/approve" in schema["paths"]
+
+
+def test_forged_forwarded_for_does_not_escape_the_limit(communes, platform_client, settings) -> None:
+    settings.SIGNUP_RATE_LIMITS = {"signup-ip": (1, 60)}
+    assert post(platform_client, BODY, HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 201
+    body = {**BODY, "ags": "14628110", "applicant_email": "x@freital.de"}
+    assert post(platform_client, body, HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 429
+    settings.KOMMUNAL_PROXY_HOPS = 1  # behind one load balancer, its entry is the client
+    assert post(platform_client, body, HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.3").status_code == 201
