@@ -69,6 +69,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "accounts",
     "kommunal.apps.KommunalConfig",
+    "signup",
 ]
 # Tenant schemas: everything that belongs to one commune.
 TENANT_APPS = [
@@ -279,3 +280,14 @@ LOGGING = {
 }
 
 KOMMUNAL_PUBLIC_URL = f"{KOMMUNAL_SCHEME}://{KOMMUNAL_DOMAIN}" + (f":{KOMMUNAL_PORT}" if KOMMUNAL_PORT else "")
+
+# --- Onboarding of communes (signup app; see docs/onboarding.md) ---------------------------------
+# Verified applicants on a trusted e-mail domain of their commune are approved without review.
+SIGNUP_AUTO_APPROVE = env_bool("KOMMUNAL_SIGNUP_AUTO_APPROVE", True)
+# New schemas are cloned from the template schema (falls back to migrations when it is stale).
+KOMMUNAL_SCHEMA_FROM_TEMPLATE = env_bool("KOMMUNAL_SCHEMA_FROM_TEMPLATE", True)
+# How many reverse proxies (load balancer, ingress) append to X-Forwarded-For: rate limits per
+# client address trust exactly that many entries from the right; 0 uses the socket's address.
+KOMMUNAL_PROXY_HOPS = int(os.environ.get("KOMMUNAL_PROXY_HOPS", "0"))
+# Dotted path of the billing app's "create customer" function; empty: billing is not configured.
+KOMMUNAL_BILLING_CUSTOMER_HOOK = os.environ.get("KOMMUNAL_BILLING_CUSTOMER_HOOK", "")

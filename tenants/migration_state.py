@@ -10,6 +10,7 @@ the schemas ahead of them.
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 from django.conf import settings
@@ -53,3 +54,14 @@ def public_schema_is_migrated() -> bool:
     labels = _labels(settings.SHARED_APPS)
     leaves = {node for node in _graph_leaves() if node[0] in labels}
     return leaves <= _applied_migrations(get_public_schema_name())
+
+
+def schema_is_migrated(schema_name: str) -> bool:
+    """Whether ``schema_name`` has the latest migration of every tenant app the code knows."""
+    return set(expected_tenant_migrations()) <= set(tenant_migrations_applied(schema_name))
+
+
+def schema_fingerprint(schema_name: str) -> str:
+    """A short digest of the tenant-app migrations applied to ``schema_name`` ('' for none)."""
+    applied = tenant_migrations_applied(schema_name)
+    return hashlib.sha256(";".join(applied).encode()).hexdigest() if applied else ""

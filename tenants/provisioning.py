@@ -6,17 +6,31 @@ runs again.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import schema_exists, tenant_context
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists, tenant_context
 
 from accounts.models import User
 from accounts.services import ensure_user, invitation_path
+from audit import services as audit
 from kommunal.hosts import url_for_host
-from tenants import actions
+from tenants import actions, template
+from tenants.db import connection
+from tenants.migration_state import schema_is_migrated
 from tenants.models import Commune, Domain
+from tenants.signals import record_migration_state
+
+logger = logging.getLogger(__name__)
+
+CLONE = "clone"
+MIGRATE = "migrate"
+EXISTING = "existing"
 
 
 @dataclass(frozen=True)
@@ -29,10 +43,33 @@ class ProvisionedCommune:
     invitation_url: str
 
 
-def ensure_schema(commune: Commune) -> None:
-    """Create and migrate the commune's schema unless it exists."""
-    if not schema_exists(commune.schema_name):
+def ensure_schema(commune: Commune, *, method: str | None = None) -> str:
+    """Give the commune a fully migrated schema; return how: ``clone``, ``migrate`` or ``existing``.
+
+    A new schema is cloned from the template when the template is current (and
+    ``KOMMUNAL_SCHEMA_FROM_TEMPLATE`` is on, or ``method="clone"``), else created by running the
+    migrations. A schema whose migrations stopped half-way is migrated to the end. Either way the
+    schema's applied migrations are recorded on the commune.
+    """
+    method = method or (CLONE if getattr(settings, "KOMMUNAL_SCHEMA_FROM_TEMPLATE", True) else MIGRATE)
+    if schema_exists(commune.schema_name):
+        if not schema_is_migrated(commune.schema_name):
+            call_command(
+                "migrate_schemas", tenant=True, schema_name=commune.schema_name, interactive=False, verbosity=0
+            )
+            connection.set_schema_to_public()
+        how = EXISTING
+    elif method == CLONE and template.template_is_current():
+        # One statement: the schema exists completely or not at all.
+        template.clone_template(commune.schema_name)
+        how = CLONE
+    else:
+        if method == CLONE:
+            logger.info("no current template schema; %s is created by migrations", commune.schema_name)
         commune.create_schema(check_if_exists=True, verbosity=0)
+        how = MIGRATE
+    record_migration_state(sender=None, schema_name=commune.schema_name)
+    return how
 
 
 def ensure_primary_domain(commune: Commune) -> Domain:
@@ -42,6 +79,24 @@ def ensure_primary_domain(commune: Commune) -> Domain:
         defaults={"tenant": commune, "is_primary": True, "verified_at": timezone.now()},
     )
     return domain
+
+
+def discard_commune(commune: Commune, *, actor: str, reason: str) -> None:
+    """Remove a commune that never opened: its schema, its hosts and its registry entry.
+
+    Used when provisioning failed or was abandoned, so that nothing half-made stays behind.
+    Refuses communes that are (or were) open to citizens.
+    """
+    if commune.status not in (Commune.Status.PENDING_REVIEW, Commune.Status.PROVISIONING):
+        raise ValidationError(f"{commune.slug} is {commune.status}; only communes that never opened can be discarded.")
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{commune.schema_name}" CASCADE')
+        Domain.objects.filter(tenant=commune).delete()
+        audit.record(
+            "commune.discarded", actor=actor, commune=commune, target=commune.slug, ags=commune.ags, reason=reason
+        )
+        Commune.objects.filter(pk=commune.pk).delete()
 
 
 def provision_commune(

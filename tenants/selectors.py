@@ -40,8 +40,13 @@ def primary_host(commune: Commune) -> str | None:
 
 def search_municipalities(query: str, limit: int = 20) -> QuerySet[Municipality]:
     """Municipalities whose name starts with (or AGS equals) ``query``; retired entries excluded."""
+    return matching_municipalities(query)[:limit]
+
+
+def matching_municipalities(query: str) -> QuerySet[Municipality]:
+    """``search_municipalities`` before the limit, for callers that annotate or filter further."""
     query = query.strip()
     qs = Municipality.objects.filter(retired_at__isnull=True)
     if query.isdigit():
-        return qs.filter(ags__startswith=query)[:limit]
-    return qs.filter(short_name__istartswith=query)[:limit]
+        return qs.filter(ags__startswith=query)
+    return qs.filter(short_name__istartswith=query)

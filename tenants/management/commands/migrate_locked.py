@@ -2,7 +2,8 @@
 
 Runs ``migrate_schemas`` (public schema first, then every tenant schema) while holding a
 PostgreSQL advisory lock, so two deploy jobs started at once never migrate concurrently: the
-second one waits for the first and then finds nothing left to do.
+second one waits for the first and then finds nothing left to do. Finally it rebuilds the
+template schema new communes are cloned from (``tenants.template``) when its migrations are stale.
 """
 
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
+
+from tenants import template
 
 # Any constant shared by all deploy jobs; "KOMMUNAL" in ASCII.
 MIGRATION_LOCK_ID = 0x4B4F4D4D554E414C
@@ -33,6 +36,10 @@ class Command(BaseCommand):
             call_command(
                 "migrate_schemas", interactive=False, executor=options["executor"], verbosity=options["verbosity"]
             )
+            if template.refresh_template():
+                self.stdout.write(
+                    f"Template schema for new communes rebuilt at {template.template_fingerprint()[:12]}."
+                )
         finally:
             lock_connection.close()
         self.stdout.write(self.style.SUCCESS("All schemas are migrated."))
