@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from accounts.models import User
+from citizen_requests.demo import seed_demo_services
 from tenants import actions
 from tenants.models import Commune
 from tenants.provisioning import provision_commune
@@ -56,5 +57,6 @@ def seed_demo_data() -> list[DemoLogin]:
             actor="demo",
             admin_password=DEMO_PASSWORD,
         )
+        seed_demo_services(commune)
         logins.append(DemoLogin(commune.name, result.url, demo.admin_email))
     return logins

@@ -77,6 +77,7 @@ TENANT_APPS = [
     "accounts",
     "activations",
     "portal",
+    "citizen_requests",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -238,6 +239,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "ENUM_NAME_OVERRIDES": {
+        "RequestStatusEnum": "citizen_requests.models.Status",
+        "VersionStatusEnum": "catalog.models.ServiceVersion.Status",
+    },
 }
 
 # --- Observability -------------------------------------------------------------------------------
