@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +24,7 @@ class LocalSettingsForm(forms.Form):
     online_submission = forms.BooleanField(label=_("Online submission enabled"), required=False, initial=True)
 
     @classmethod
-    def for_activation(cls, activation: Activation, data: object = None) -> LocalSettingsForm:
+    def for_activation(cls, activation: Activation, data: Mapping[str, Any] | None = None) -> LocalSettingsForm:
         initial = {name: getattr(activation, name) for name in cls.base_fields}
         return cls(data, initial=initial)
 

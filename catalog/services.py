@@ -79,11 +79,10 @@ def create_draft_version(
 
 @transaction.atomic
 def publish_version(version: ServiceVersion, *, actor: str) -> ServiceVersion:
-    """Publish a draft: new activations get it, existing ones may upgrade to it."""
+    """Publish a draft (its form was validated when drafted): new activations get it, existing ones may upgrade."""
     version = ServiceVersion.objects.select_for_update().select_related("service").get(pk=version.pk)
     if version.status != ServiceVersion.Status.DRAFT:
         raise ValidationError({"status": _("Only a draft can be published.")})
-    validate_form_schema(version.form_schema, version.ui_schema)
     version.status = ServiceVersion.Status.PUBLISHED
     version.published_at = timezone.now()
     version.save(update_fields=["status", "published_at"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -20,4 +20,5 @@ class StatusChangeForm(forms.Form):
 
     def __init__(self, *args: Any, request_obj: CitizenRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s, Status(s).label) for s in request_obj.allowed_transitions()]
+        status = cast(forms.ChoiceField, self.fields["status"])
+        status.choices = [(s, Status(s).label) for s in request_obj.allowed_transitions()]

@@ -181,9 +181,10 @@ def validate_data(version: ServiceVersion, data: Any) -> dict[str, list[str]]:
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     for error in validator.iter_errors(data):
         if error.validator == "required":
-            missing = [name for name in error.validator_value if name not in error.instance]
-            for name in missing:
-                errors.setdefault(name, []).append(_("This field is required."))
+            # jsonschema reports each missing property as an error of its own, each naming the whole list.
+            for name in error.validator_value:
+                if name not in error.instance and _("This field is required.") not in errors.get(name, []):
+                    errors.setdefault(name, []).append(_("This field is required."))
             continue
         if error.validator == "additionalProperties":
             continue  # reported above, by name

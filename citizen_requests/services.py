@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activations.models import Activation
 from audit import services as audit
 from citizen_requests import notifications, schema_form
 from citizen_requests.models import TRANSITIONS, CitizenRequest, Status, StatusChange
@@ -39,6 +40,17 @@ def new_tracking_number(commune: Commune | None) -> str:
     return f"{prefix}-{timezone.now().year}-{suffix}"
 
 
+def submission_errors(activation: Activation, *, email: str, data: Any) -> dict[str, list[str]]:
+    """Messages per field (``email`` or a form field) for a submission; empty when it is valid."""
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [_("Please enter a valid e-mail address.")]
+    errors.update(schema_form.validate_data(activation.version, data))
+    return errors
+
+
 def submit_request(*, service_slug: str, email: str, data: Any, language: str = "de") -> CitizenRequest:
     """Validate ``data`` against the active service's form and store the request.
 
@@ -48,12 +60,7 @@ def submit_request(*, service_slug: str, email: str, data: Any, language: str = 
     activation = active_activation(service_slug)
     if activation is None or not activation.online_submission:
         raise LookupError(service_slug)
-    errors: dict[str, list[str]] = {}
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors["email"] = [_("Please enter a valid e-mail address.")]
-    errors.update(schema_form.validate_data(activation.version, data))
+    errors = submission_errors(activation, email=email, data=data)
     if errors:
         raise ValidationError(errors)
     commune = _commune()

@@ -64,7 +64,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
         email = request.POST.get(EMAIL_FIELD, "").strip()
         if errors:  # unparsable numbers: report them together with everything else that is wrong
             valid_part = {name: value for name, value in data.items() if name not in errors}
-            errors = {**schema_form.validate_data(activation.version, valid_part), **errors}
+            errors = {**services.submission_errors(activation, email=email, data=valid_part), **errors}
         else:
             try:
                 tracked = services.submit_request(

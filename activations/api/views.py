@@ -141,9 +141,7 @@ class ActivationViewSet(
         activation = self.get_object()
         payload = LocalSettingsSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        current = services.LocalSettings(
-            **{name: getattr(activation, name) for name in LocalSettingsSerializer().fields}
-        )
+        current = services.LocalSettings.of(activation)
         try:
             activation = services.update_local_settings(
                 activation, actor=self._actor(), local=replace(current, **payload.validated_data)

@@ -53,7 +53,8 @@ class ServiceSerializer(serializers.ModelSerializer[Service]):
 
     @extend_schema_field(VersionSummarySerializer)
     def get_current_version(self, service: Service) -> dict[str, Any]:
-        versions = service.published_versions  # type: ignore[attr-defined]  (prefetched by the selector)
+        # published_versions is prefetched by catalog.selectors.published_services().
+        versions = service.published_versions  # type: ignore[attr-defined]
         return self.version_serializer(versions[0]).data
 
 

@@ -15,7 +15,8 @@ class SubmitSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
 
     service = serializers.SlugField(help_text="Identifier of a service this commune offers.")
     email = serializers.EmailField(help_text="Where the confirmation and status changes are sent.")
-    data = serializers.JSONField(help_text="The form data, valid against the service's `form_schema`.")
+    # The API names the form data "data", which shadows Serializer.data (unused on this input serializer).
+    data = serializers.JSONField(help_text="The form data, valid against the service's `form_schema`.")  # type: ignore[assignment]
 
 
 class ReceiptSerializer(serializers.ModelSerializer[CitizenRequest]):
