@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -12,8 +13,22 @@ from django.utils import translation
 from citizen_requests.models import CitizenRequest
 from tenants.models import Commune
 
+logger = logging.getLogger(__name__)
+
 
 def _send(template: str, request: CitizenRequest, commune: Commune | None, **context: Any) -> None:
+    """Send one e-mail; a failing mail server is logged, never turned into an error for the caller.
+
+    The request is stored and its status recorded before this runs (after commit); the citizen
+    can always look the status up on the portal.
+    """
+    try:
+        _render_and_send(template, request, commune, **context)
+    except Exception:
+        logger.exception("Could not send the %s e-mail for request %s", template, request.tracking_number)
+
+
+def _render_and_send(template: str, request: CitizenRequest, commune: Commune | None, **context: Any) -> None:
     with translation.override(request.language):
         context = {"request": request, "commune": commune, "service_title": request.service.title, **context}
         context["status_url"] = f"{commune.portal_url}/status/" if commune else ""

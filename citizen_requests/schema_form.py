@@ -132,7 +132,7 @@ def coerce_post(fields: list[FormField], post: Any) -> tuple[dict[str, Any], dic
     return data, errors
 
 
-def _message(error: jsonschema.ValidationError, prop: dict[str, Any]) -> str:
+def _message(error: jsonschema.ValidationError, prop: dict[str, Any], hints: dict[str, Any]) -> str:
     keyword, expected = error.validator, error.validator_value
     if keyword == "format" and expected == "email":
         return _("Please enter a valid e-mail address.")
@@ -159,9 +159,8 @@ def _message(error: jsonschema.ValidationError, prop: dict[str, Any]) -> str:
     if keyword in ("maximum", "exclusiveMaximum"):
         return _("The value must be at most %(n)s.") % {"n": expected}
     if keyword == "pattern":
-        return _("The value does not have the expected format.") + (
-            f" {prop['description']}" if prop.get("description") else ""
-        )
+        example = (hints.get("en", {}) if _english() else {}).get("description") or prop.get("description")
+        return _("The value does not have the expected format.") + (f" {example}" if example else "")
     return _("The value is not valid.")
 
 
@@ -189,7 +188,7 @@ def validate_data(version: ServiceVersion, data: Any) -> dict[str, list[str]]:
         if error.validator == "additionalProperties":
             continue  # reported above, by name
         name = str(error.path[0]) if error.path else "data"
-        message = _message(error, properties.get(name, {}))
+        message = _message(error, properties.get(name, {}), (version.ui_schema or {}).get(name, {}))
         if message not in errors.get(name, []):
             errors.setdefault(name, []).append(message)
     for name, prop in properties.items():

@@ -222,3 +222,17 @@ def test_inbox_requires_sign_in(zeitz_offers) -> None:
     response = host_client(zeitz_offers.zeitz).get("/verwaltung/anfragen/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_a_failing_mail_server_does_not_fail_the_submission(
+    zeitz_offers, zeitz_client, django_capture_on_commit_callbacks, monkeypatch, caplog
+) -> None:
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("mail server unreachable")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(zeitz_client, {"service": "sperrmuell", "email": "erika@example.org", "data": BULKY_WASTE})
+    assert response.status_code == 201
+    assert stored(zeitz_offers.zeitz) == 1
+    assert "Could not send the submitted e-mail" in caplog.text
