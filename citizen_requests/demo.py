@@ -74,7 +74,8 @@ def seed_demo_services(commune: Commune) -> None:
                 status=status,
             )
             StatusChange.objects.create(request=request, to_status=Status.RECEIVED, actor=email)
-            if status != Status.RECEIVED:
-                StatusChange.objects.create(
-                    request=request, from_status=Status.RECEIVED, to_status=status, actor=ACTOR, comment="Demo"
-                )
+            path = {Status.IN_PROGRESS: [Status.IN_PROGRESS], Status.COMPLETED: [Status.IN_PROGRESS, Status.COMPLETED]}
+            previous = Status.RECEIVED
+            for step in path.get(status, []):
+                StatusChange.objects.create(request=request, from_status=previous, to_status=step, actor=ACTOR)
+                previous = step

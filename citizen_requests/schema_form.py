@@ -41,6 +41,11 @@ class FormField:
         return f"field-{self.name}"
 
     @property
+    def display_value(self) -> Any:
+        """The value as a person reads it: an option's label rather than its code."""
+        return dict(self.choices).get(self.value, self.value) if self.choices else self.value
+
+    @property
     def step(self) -> str:
         return "1" if self.kind == "integer" else "any"
 

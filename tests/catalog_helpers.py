@@ -40,6 +40,7 @@ TEST_SERVICES = {
     "ladesaeule-oeffentlicher-raum",
     "e-fahrzeug-parkberechtigung",
     "sharing-registrierung",
+    "kita-voranmeldung",
 }
 
 

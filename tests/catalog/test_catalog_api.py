@@ -53,3 +53,18 @@ def test_catalogue_list_query_budget(catalogue, platform_client, django_assert_m
     with django_assert_max_num_queries(4):
         response = platform_client.get("/api/v1/catalog/services/?page_size=200")
     assert len(response.json()["results"]) == ServiceVersion.objects.values("service").distinct().count()
+
+
+def test_openapi_documents_list_the_new_endpoints(communes, platform_client, zeitz_client) -> None:
+    public = platform_client.get("/api/schema/?format=json").json()["paths"]
+    assert "/api/v1/catalog/services/{slug}/" in public
+    assert "/api/v1/requests/" not in public
+    tenant = zeitz_client.get("/api/schema/?format=json").json()["paths"]
+    assert {
+        "/api/v1/catalog/services/",
+        "/api/v1/activations/",
+        "/api/v1/activations/{service}/upgrade/",
+        "/api/v1/requests/",
+        "/api/v1/requests/{tracking_number}/",
+    } <= set(tenant)
+    assert "400" in tenant["/api/v1/requests/"]["post"]["responses"]
