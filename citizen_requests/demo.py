@@ -74,8 +74,11 @@ def seed_demo_services(commune: Commune) -> None:
                 status=status,
             )
             StatusChange.objects.create(request=request, to_status=Status.RECEIVED, actor=email)
-            path = {Status.IN_PROGRESS: [Status.IN_PROGRESS], Status.COMPLETED: [Status.IN_PROGRESS, Status.COMPLETED]}
-            previous = Status.RECEIVED
+            path: dict[str, list[str]] = {
+                Status.IN_PROGRESS: [Status.IN_PROGRESS],
+                Status.COMPLETED: [Status.IN_PROGRESS, Status.COMPLETED],
+            }
+            previous: str = Status.RECEIVED
             for step in path.get(status, []):
                 StatusChange.objects.create(request=request, from_status=previous, to_status=step, actor=ACTOR)
                 previous = step

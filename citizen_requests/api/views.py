@@ -168,7 +168,8 @@ class RequestViewSet(
         return RequestDetailSerializer if self.action == "retrieve" else RequestSerializer
 
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
-        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES or len(request.body) > MAX_BODY_BYTES:
+        declared = str(request.META.get("CONTENT_LENGTH") or "0")
+        if (int(declared) if declared.isdigit() else 0) > MAX_BODY_BYTES or len(request.body) > MAX_BODY_BYTES:
             raise exceptions.ValidationError(
                 {"data": [f"The request body must not exceed {MAX_BODY_BYTES // 1024} KB."]}
             )
