@@ -117,6 +117,7 @@ def test_deactivated_service_is_404_on_portal_and_api(zeitz_offers, zeitz_client
     )
     assert response.status_code == 404
     assert "Sperrmüll" not in zeitz_client.get("/").content.decode()
+    assert zeitz_client.get("/api/v1/services/sperrmuell/").status_code == 404
 
 
 def test_service_of_one_commune_is_not_offered_on_the_other_host(zeitz_offers) -> None:
@@ -155,3 +156,18 @@ def test_new_published_version_changes_the_form_only_after_upgrade(zeitz_offers,
     assert post_form(zeitz_client, "sperrmuell", BULKY_WASTE).status_code == 400
     with tenant_context(zeitz_offers.zeitz):
         assert list(CitizenRequest.objects.values_list("version__number", flat=True)) == [1]
+
+
+def test_offered_services_api_gives_the_pinned_form_and_hides_other_communes(
+    zeitz_offers, zeitz_client, django_assert_max_num_queries
+) -> None:
+    with django_assert_max_num_queries(6):
+        listed = zeitz_client.get("/api/v1/services/").json()["results"]
+    assert {s["slug"] for s in listed} == {"sperrmuell", "ladesaeule-oeffentlicher-raum"}
+    detail = zeitz_client.get("/api/v1/services/sperrmuell/").json()
+    assert detail["office_name"] == "Abfallwirtschaft Zeitz"
+    assert detail["form"]["number"] == 1
+    assert "gegenstaende" in detail["form"]["form_schema"]["properties"]
+    borna = host_client(zeitz_offers.borna)
+    assert borna.get("/api/v1/services/").json()["results"] == []
+    assert borna.get("/api/v1/services/sperrmuell/").status_code == 404
