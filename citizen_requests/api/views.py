@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import translation
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -171,7 +172,7 @@ class RequestViewSet(
         declared = str(request.META.get("CONTENT_LENGTH") or "0")
         if (int(declared) if declared.isdigit() else 0) > MAX_BODY_BYTES or len(request.body) > MAX_BODY_BYTES:
             raise exceptions.ValidationError(
-                {"data": [f"The request body must not exceed {MAX_BODY_BYTES // 1024} KB."]}
+                {"data": [_("The request body must not exceed %(kb)s KB.") % {"kb": MAX_BODY_BYTES // 1024}]}
             )
         payload = SubmitSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -184,7 +185,7 @@ class RequestViewSet(
                 language=translation.get_language() or "de",
             )
         except LookupError as exc:
-            raise exceptions.NotFound("This service is not offered here.") from exc
+            raise exceptions.NotFound(_("This service is not offered here.")) from exc
         except ValidationError as exc:
             errors = exc.message_dict
             raise exceptions.ValidationError(
