@@ -16,24 +16,13 @@ from accounts.permissions import IsCommuneAdmin
 from activations import selectors, services
 from activations.api.serializers import ActivateSerializer, ActivationSerializer, LocalSettingsSerializer
 from activations.models import Activation
+from kommunal.api.docs import problem_example
 from kommunal.api.serializers import validation_error
-
-
-def _problem(status_code: int, title: str, detail: str, slug: str, **extra: object) -> OpenApiExample:
-    body = {
-        "type": f"https://kommunal.readthedocs.io/problems/{slug}",
-        "title": title,
-        "status": status_code,
-        "detail": detail,
-        **extra,
-    }
-    return OpenApiExample(title, value=body, response_only=True, status_codes=[str(status_code)])
-
 
 INVALID = OpenApiResponse(
     description="Invalid input; `errors` names each field (problem+json). Nothing was changed.",
     examples=[
-        _problem(
+        problem_example(
             400,
             "Invalid input",
             "The request has invalid fields; see 'errors'.",
@@ -44,11 +33,13 @@ INVALID = OpenApiResponse(
 )
 FORBIDDEN = OpenApiResponse(
     description="Not signed in as an administrator of this commune.",
-    examples=[_problem(403, "Forbidden", "Only administrators of this commune may do this.", "permission-denied")],
+    examples=[
+        problem_example(403, "Forbidden", "Only administrators of this commune may do this.", "permission-denied")
+    ],
 )
 NOT_FOUND = OpenApiResponse(
     description="This commune has no activation of that service.",
-    examples=[_problem(404, "Not Found", "No Activation matches the given query.", "not-found")],
+    examples=[problem_example(404, "Not Found", "No Activation matches the given query.", "not-found")],
 )
 ACTIVATION_EXAMPLE = OpenApiExample(
     "Bulky waste collection",

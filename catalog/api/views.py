@@ -10,22 +10,12 @@ from rest_framework.permissions import AllowAny
 from catalog import selectors
 from catalog.api.serializers import ServiceDetailSerializer, ServiceSerializer
 from catalog.models import Service
+from kommunal.api.docs import problem_example
 from kommunal.api.pagination import CursorPagination
 
 NOT_FOUND = OpenApiResponse(
     description="No published service with this identifier (problem+json).",
-    examples=[
-        OpenApiExample(
-            "Unknown service",
-            value={
-                "type": "https://kommunal.readthedocs.io/problems/not-found",
-                "title": "Not Found",
-                "status": 404,
-                "detail": "No Service matches the given query.",
-                "instance": "/api/v1/catalog/services/unknown/",
-            },
-        )
-    ],
+    examples=[problem_example(404, "Not Found", "No Service matches the given query.", "not-found")],
 )
 SERVICE_EXAMPLE = OpenApiExample(
     "Residents' parking permit",

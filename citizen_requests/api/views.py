@@ -28,27 +28,17 @@ from citizen_requests.api.serializers import (
     SubmitSerializer,
 )
 from citizen_requests.models import CitizenRequest
+from kommunal.api.docs import problem_example
 from kommunal.api.serializers import validation_error
 
 MAX_BODY_BYTES = 64 * 1024
-
-
-def _problem(status_code: int, title: str, detail: str, slug: str, **extra: object) -> OpenApiExample:
-    body = {
-        "type": f"https://kommunal.readthedocs.io/problems/{slug}",
-        "title": title,
-        "status": status_code,
-        "detail": detail,
-        **extra,
-    }
-    return OpenApiExample(f"{status_code} {title}", value=body, response_only=True, status_codes=[str(status_code)])
 
 
 INVALID = OpenApiResponse(
     description="Invalid input: malformed JSON, unknown fields, a body over 64 KB or data that does not "
     "match the form. `errors` names each field; nothing is stored.",
     examples=[
-        _problem(
+        problem_example(
             400,
             "Invalid input",
             "The request has invalid fields; see 'errors'.",
@@ -62,11 +52,11 @@ INVALID = OpenApiResponse(
 )
 NOT_OFFERED = OpenApiResponse(
     description="The commune does not offer this service (never activated, deactivated, or not online).",
-    examples=[_problem(404, "Not Found", "This service is not offered here.", "not-found")],
+    examples=[problem_example(404, "Not Found", "This service is not offered here.", "not-found")],
 )
 FORBIDDEN = OpenApiResponse(
     description="Not signed in as staff of this commune.",
-    examples=[_problem(403, "Forbidden", "Only staff of this commune may do this.", "permission-denied")],
+    examples=[problem_example(403, "Forbidden", "Only staff of this commune may do this.", "permission-denied")],
 )
 RECEIPT_EXAMPLE = OpenApiExample(
     "Receipt",
