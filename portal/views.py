@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +18,8 @@ from catalog.models import Category
 from citizen_requests import schema_form, selectors, services
 
 EMAIL_FIELD = "kontakt_email"
+STATUS_LOOKUPS_PER_WINDOW = 20
+STATUS_LOOKUP_WINDOW_SECONDS = 600
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -101,15 +104,36 @@ def submitted(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/submitted.html", {"tracking_number": tracking_number})
 
 
+def _too_many_lookups(request: HttpRequest) -> bool:
+    """Count a status look-up of this client; True once it made STATUS_LOOKUPS_PER_WINDOW of them.
+
+    The cache key carries the commune's schema (django-tenants' key function), so the limit is
+    per commune and client address.
+    """
+    key = f"portal:status-lookups:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=STATUS_LOOKUP_WINDOW_SECONDS)
+    try:
+        return cache.incr(key) > STATUS_LOOKUPS_PER_WINDOW
+    except ValueError:  # expired between add and incr
+        return False
+
+
 @require_http_methods(["GET", "POST"])
 def status(request: HttpRequest) -> HttpResponse:
-    """Status by tracking number and e-mail; a wrong number and a wrong address look the same."""
-    found, not_found = None, False
+    """Status by tracking number and e-mail; a wrong number and a wrong address look the same.
+
+    Look-ups are limited per client so that tracking numbers cannot be tried out in bulk.
+    """
+    found, not_found, throttled = None, False, False
     if request.method == "POST":
-        found = selectors.find_for_citizen(request.POST.get("tracking_number", ""), request.POST.get("email", ""))
-        not_found = found is None
-    return render(
-        request,
-        "portal/status.html",
-        {"found": found, "not_found": not_found, "tracking_number": request.POST.get("tracking_number", "")},
-    )
+        throttled = _too_many_lookups(request)
+        if not throttled:
+            found = selectors.find_for_citizen(request.POST.get("tracking_number", ""), request.POST.get("email", ""))
+            not_found = found is None
+    context = {
+        "found": found,
+        "not_found": not_found,
+        "throttled": throttled,
+        "tracking_number": request.POST.get("tracking_number", ""),
+    }
+    return render(request, "portal/status.html", context, status=429 if throttled else 200)

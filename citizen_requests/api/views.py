@@ -17,6 +17,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 
 from accounts.permissions import IsCommuneStaff
 from citizen_requests import selectors, services
@@ -69,6 +70,17 @@ RECEIPT_EXAMPLE = OpenApiExample(
     response_only=True,
     status_codes=["201"],
 )
+
+
+class SubmissionThrottle(AnonRateThrottle):
+    """Anonymous submissions per client address; staff calls are not limited."""
+
+    rate = "60/minute"
+
+    def allow_request(self, request: Request, view: object) -> bool:
+        if getattr(view, "action", None) != "create":
+            return True
+        return super().allow_request(request, view)  # type: ignore[arg-type]
 
 
 class SubmitOrStaff(BasePermission):
@@ -147,6 +159,7 @@ class RequestViewSet(
     mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[CitizenRequest]
 ):
     permission_classes = [SubmitOrStaff]
+    throttle_classes = [SubmissionThrottle]
     lookup_field = "tracking_number"
     http_method_names = ["get", "post", "patch", "head", "options"]
 

@@ -171,3 +171,25 @@ def test_offered_services_api_gives_the_pinned_form_and_hides_other_communes(
     borna = host_client(zeitz_offers.borna)
     assert borna.get("/api/v1/services/").json()["results"] == []
     assert borna.get("/api/v1/services/sperrmuell/").status_code == 404
+
+
+def test_status_lookups_are_limited_per_client(zeitz_offers, zeitz_client) -> None:
+    from django.core.cache import cache
+
+    from portal.views import STATUS_LOOKUPS_PER_WINDOW
+
+    cache.clear()
+    try:
+        for _ in range(STATUS_LOOKUPS_PER_WINDOW):
+            response = zeitz_client.post("/status/", {"tracking_number": "ZEI-2026-ZZZZZZ", "email": "a@example.org"})
+            assert response.status_code == 200
+        blocked = zeitz_client.post("/status/", {"tracking_number": "ZEI-2026-ZZZZZZ", "email": "a@example.org"})
+        assert blocked.status_code == 429
+        assert (
+            host_client(zeitz_offers.borna)
+            .post("/status/", {"tracking_number": "x", "email": "a@example.org"})
+            .status_code
+            == 200
+        )
+    finally:
+        cache.clear()
