@@ -41,6 +41,12 @@ class FormField:
         return f"field-{self.name}"
 
     @property
+    def described_by(self) -> str:
+        """Ids of the help text and error message, for ``aria-describedby``."""
+        ids = [f"{self.input_id}-help"] if self.help_text else []
+        return " ".join(ids + ([f"{self.input_id}-error"] if self.errors else []))
+
+    @property
     def display_value(self) -> Any:
         """The value as a person reads it: an option's label rather than its code."""
         return dict(self.choices).get(self.value, self.value) if self.choices else self.value

@@ -193,3 +193,19 @@ def test_status_lookups_are_limited_per_client(zeitz_offers, zeitz_client) -> No
         )
     finally:
         cache.clear()
+
+
+def test_form_is_accessible_without_javascript(catalogue, communes, zeitz_client) -> None:
+    activate(communes.zeitz, "hundesteuer")
+    page = zeitz_client.get("/leistungen/hundesteuer/antrag/").content.decode()
+    assert '<fieldset class="field" id="field-vorgang">' in page
+    assert "<legend>Vorgang" in page  # radio group with a legend
+    assert '<label for="field-plz">Postleitzahl' in page
+    assert 'aria-describedby="field-plz-help"' in page
+    assert '<select id="field-abgabegrund"' in page
+    assert 'type="date"' in page
+    assert 'step="1" inputmode="numeric"' in page
+    assert "<script" not in page
+    english = zeitz_client.get("/leistungen/hundesteuer/antrag/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<legend>Action" in english
+    assert "Deregistration" in english
