@@ -34,6 +34,11 @@ class LocalSettings:
     notes: str = ""
     online_submission: bool = True
 
+    @classmethod
+    def of(cls, activation: Activation) -> LocalSettings:
+        """The settings an activation has now."""
+        return cls(**{field.name: getattr(activation, field.name) for field in fields(cls)})
+
     def as_fields(self) -> dict[str, Any]:
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
@@ -138,8 +143,7 @@ def upgrade_activation(activation: Activation, *, actor: str) -> Activation:
     newest = latest_published_version(activation.service)
     if newest is None or newest.number <= activation.version.number:
         return activation
-    current = LocalSettings(**{f.name: getattr(activation, f.name) for f in fields(LocalSettings)})
-    validate_local_settings(newest, current)
+    validate_local_settings(newest, LocalSettings.of(activation))
     previous = activation.version.number
     activation.version = newest
     activation.save(update_fields=["version", "updated_at"])

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from accounts.models import User
 from branding.demo import brand_demo_communes
+from citizen_requests.demo import seed_demo_services
 from tenants import actions
 from tenants.models import Commune
 from tenants.provisioning import provision_commune
@@ -57,6 +58,7 @@ def seed_demo_data() -> list[DemoLogin]:
             actor="demo",
             admin_password=DEMO_PASSWORD,
         )
+        seed_demo_services(commune)
         logins.append(DemoLogin(commune.name, result.url, demo.admin_email))
     brand_demo_communes()
     return logins

@@ -80,6 +80,7 @@ TENANT_APPS = [
     "activations",
     "portal",
     "branding",
+    "citizen_requests",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -254,6 +255,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "ENUM_NAME_OVERRIDES": {
+        "RequestStatusEnum": "citizen_requests.models.Status",
+        "VersionStatusEnum": "catalog.models.ServiceVersion.Status",
+    },
 }
 
 # --- Observability -------------------------------------------------------------------------------

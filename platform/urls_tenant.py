@@ -11,6 +11,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("verwaltung/leistungen/", include("activations.urls")),
+    path("verwaltung/anfragen/", include("citizen_requests.urls")),
     path("api/v1/", include("kommunal.api.urls_tenant")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="kommunal.urls_tenant"), name="schema"),
     path("api/docs/", BrandedSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

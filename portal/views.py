@@ -1,9 +1,139 @@
-"""Pages of the citizen portal."""
+"""Pages of the citizen portal: services of the commune, request forms and status look-up."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from activations.models import Activation
+from catalog.models import Category
+from citizen_requests import schema_form, selectors, services
+
+EMAIL_FIELD = "kontakt_email"
+STATUS_LOOKUPS_PER_WINDOW = 20
+STATUS_LOOKUP_WINDOW_SECONDS = 600
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The commune's landing page."""
-    return render(request, "portal/home.html")
+    """The commune's landing page: its active services by subject area, with search."""
+    query = request.GET.get("q", "").strip()[:100]
+    activations = selectors.active_activations()
+    if query:
+        activations = activations.filter(
+            Q(service__title_de__icontains=query)
+            | Q(service__title_en__icontains=query)
+            | Q(service__summary_de__icontains=query)
+            | Q(service__summary_en__icontains=query)
+        )
+    labels = dict(Category.choices)
+    items = sorted(activations, key=lambda a: (str(labels.get(a.service.category, "")), a.service.title))
+    groups = [
+        (labels.get(category, category), list(group))
+        for category, group in groupby(items, key=lambda a: a.service.category)
+    ]
+    return render(request, "portal/home.html", {"groups": groups, "query": query, "count": len(items)})
+
+
+def _activation_or_404(slug: str) -> Activation:
+    activation = selectors.active_activation(slug)
+    if activation is None:
+        raise Http404(_("This service is not offered here."))
+    return activation
+
+
+def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """What the service is, what it costs here, who is responsible, and the way to apply."""
+    return render(request, "portal/service.html", {"activation": _activation_or_404(slug)})
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, slug: str) -> HttpResponse:
+    """The request form, rendered from the pinned version's JSON Schema and validated on the server."""
+    activation = _activation_or_404(slug)
+    if not activation.online_submission:
+        raise Http404(_("This service cannot be applied for online here."))
+    fields = schema_form.build_fields(activation.version)
+    email, email_errors = "", []
+    if request.method == "POST":
+        data, errors = schema_form.coerce_post(fields, request.POST)
+        email = request.POST.get(EMAIL_FIELD, "").strip()
+        if errors:  # unparsable numbers: report them together with everything else that is wrong
+            valid_part = {name: value for name, value in data.items() if name not in errors}
+            errors = {**services.submission_errors(activation, email=email, data=valid_part), **errors}
+        else:
+            try:
+                tracked = services.submit_request(
+                    service_slug=slug, email=email, data=data, language=translation.get_language() or "de"
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+            else:
+                request.session["submitted_request"] = tracked.tracking_number
+                return redirect("portal:submitted")
+        email_errors = errors.pop("email", [])
+        fields = schema_form.build_fields(activation.version, values=data)
+        for form_field in fields:
+            form_field.errors = errors.get(form_field.name, [])
+        status = 400
+    else:
+        status = 200
+    context = {
+        "activation": activation,
+        "fields": fields,
+        "email": email,
+        "email_field": EMAIL_FIELD,
+        "email_errors": email_errors,
+        "has_errors": bool(email_errors) or any(f.errors for f in fields),
+    }
+    return render(request, "portal/apply.html", context, status=status)
+
+
+def submitted(request: HttpRequest) -> HttpResponse:
+    """The confirmation after a submission, with the tracking number (shown once per session)."""
+    tracking_number = request.session.get("submitted_request")
+    if not tracking_number:
+        return redirect("portal:home")
+    return render(request, "portal/submitted.html", {"tracking_number": tracking_number})
+
+
+def _too_many_lookups(request: HttpRequest) -> bool:
+    """Count a status look-up of this client; True once it made STATUS_LOOKUPS_PER_WINDOW of them.
+
+    The cache key carries the commune's schema (django-tenants' key function), so the limit is
+    per commune and client address.
+    """
+    key = f"portal:status-lookups:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=STATUS_LOOKUP_WINDOW_SECONDS)
+    try:
+        return cache.incr(key) > STATUS_LOOKUPS_PER_WINDOW
+    except ValueError:  # expired between add and incr
+        return False
+
+
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest) -> HttpResponse:
+    """Status by tracking number and e-mail; a wrong number and a wrong address look the same.
+
+    Look-ups are limited per client so that tracking numbers cannot be tried out in bulk.
+    """
+    found, not_found, throttled = None, False, False
+    if request.method == "POST":
+        throttled = _too_many_lookups(request)
+        if not throttled:
+            found = selectors.find_for_citizen(request.POST.get("tracking_number", ""), request.POST.get("email", ""))
+            not_found = found is None
+    context = {
+        "found": found,
+        "not_found": not_found,
+        "throttled": throttled,
+        "tracking_number": request.POST.get("tracking_number", ""),
+    }
+    return render(request, "portal/status.html", context, status=429 if throttled else 200)

@@ -5,4 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("portal.api.urls")),
+    path("", include("catalog.api.urls")),
+    path("", include("activations.api.urls")),
+    path("", include("citizen_requests.api.urls")),
 ]

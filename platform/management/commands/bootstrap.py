@@ -23,6 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate_locked", verbosity=0)
         call_command("load_municipalities")
+        call_command("load_catalog")
         if not options["demo"]:
             return
         logins = demo.seed_demo_data()

@@ -1,0 +1,50 @@
+"""Serializers of the activations API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from activations.models import Activation
+from activations.services import LocalSettings
+from kommunal.api.serializers import StrictFieldsMixin
+
+SETTINGS_FIELDS = [
+    "fee",
+    "office_name",
+    "contact_email",
+    "contact_phone",
+    "opening_hours",
+    "notes",
+    "online_submission",
+]
+
+
+class ActivationSerializer(serializers.ModelSerializer[Activation]):
+    """A service this commune offers (or offered), the version it runs and its local settings."""
+
+    service = serializers.CharField(source="service.slug", help_text="Identifier of the catalogue service.")
+    title = serializers.CharField(source="service.title")
+    version = serializers.IntegerField(source="version.number", help_text="Catalogue version the commune runs.")
+
+    class Meta:
+        model = Activation
+        fields = ["service", "title", "version", "is_active", *SETTINGS_FIELDS, "activated_at", "updated_at"]
+        read_only_fields = fields
+
+
+class LocalSettingsSerializer(StrictFieldsMixin, serializers.Serializer[LocalSettings]):
+    """Local settings; on PATCH only the fields given change."""
+
+    fee = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0, allow_null=True, required=False)
+    office_name = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    contact_email = serializers.EmailField(allow_blank=True, required=False)
+    contact_phone = serializers.CharField(max_length=50, allow_blank=True, required=False)
+    opening_hours = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    notes = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+    online_submission = serializers.BooleanField(required=False)
+
+
+class ActivateSerializer(LocalSettingsSerializer):
+    """Activate a catalogue service with local settings."""
+
+    service = serializers.SlugField(help_text="Identifier of the catalogue service, e.g. `sperrmuell`.")

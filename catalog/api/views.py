@@ -1,0 +1,95 @@
+"""Catalogue API: read-only, on the platform host and on every commune's host."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.permissions import AllowAny
+
+from catalog import selectors
+from catalog.api.serializers import ServiceDetailSerializer, ServiceSerializer
+from catalog.models import Service
+from kommunal.api.docs import problem_example
+from kommunal.api.pagination import CursorPagination
+
+NOT_FOUND = OpenApiResponse(
+    description="No published service with this identifier (problem+json).",
+    examples=[problem_example(404, "Not Found", "No Service matches the given query.", "not-found")],
+)
+SERVICE_EXAMPLE = OpenApiExample(
+    "Residents' parking permit",
+    value={
+        "slug": "anwohnerparkausweis",
+        "title_de": "Bewohnerparkausweis (Anwohnerparken)",
+        "title_en": "Residents' parking permit",
+        "summary_de": "Parkausweis für Bewohnerinnen und Bewohner einer Bewohnerparkzone beantragen.",
+        "summary_en": "Apply for a parking permit for your residents' parking zone.",
+        "category": "mobilitaet-reisen",
+        "leika_key": "",
+        "office_type": "Straßenverkehrsbehörde",
+        "fee_model": "range",
+        "is_emobility": False,
+        "current_version": {
+            "number": 1,
+            "status": "published",
+            "published_at": "2026-11-25T01:00:00Z",
+            "min_fee": "10.00",
+            "max_fee": "200.00",
+            "default_fee": "30.70",
+            "online_submission_allowed": True,
+        },
+    },
+    response_only=True,
+)
+
+
+class CatalogPagination(CursorPagination):
+    ordering = "slug"
+
+
+@extend_schema(
+    tags=["catalogue"],
+    summary="List the services of the shared catalogue",
+    description=(
+        "Every service with at least one published version, ordered by identifier, with its newest "
+        "published version. Filter by subject area with `category`, e-mobility services with `emobility=true`."
+    ),
+    parameters=[
+        OpenApiParameter("category", str, description="OZG subject area, e.g. `mobilitaet-reisen`."),
+        OpenApiParameter("emobility", bool, description="Only e-mobility services."),
+    ],
+    examples=[SERVICE_EXAMPLE],
+)
+class ServiceListView(generics.ListAPIView[Service]):
+    serializer_class = ServiceSerializer
+    permission_classes = [AllowAny]
+    pagination_class = CatalogPagination
+
+    def get_queryset(self) -> QuerySet[Service]:
+        services = selectors.published_services()
+        category = self.request.query_params.get("category")
+        if category:
+            services = services.filter(category=category)
+        if self.request.query_params.get("emobility") in ("true", "1"):
+            services = services.filter(is_emobility=True)
+        return services
+
+
+@extend_schema(
+    tags=["catalogue"],
+    summary="A catalogue service with its current form",
+    description=(
+        "The service with descriptions and its newest published version, including the request form "
+        "as JSON Schema (Draft 2020-12) and UI hints. Communes may still run an older version; their "
+        "activations name the version they run."
+    ),
+    responses={200: ServiceDetailSerializer, 404: NOT_FOUND},
+)
+class ServiceDetailView(generics.RetrieveAPIView[Service]):
+    serializer_class = ServiceDetailSerializer
+    permission_classes = [AllowAny]
+    lookup_field = "slug"
+
+    def get_queryset(self) -> QuerySet[Service]:
+        return selectors.published_services()

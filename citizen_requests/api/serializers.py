@@ -1,0 +1,66 @@
+"""Serializers of the citizen requests API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from citizen_requests.models import CitizenRequest, Status, StatusChange
+from kommunal.api.serializers import StrictFieldsMixin
+
+
+class SubmitSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
+    """A new request: the service, the citizen's e-mail address and the form data."""
+
+    service = serializers.SlugField(help_text="Identifier of a service this commune offers.")
+    email = serializers.EmailField(help_text="Where the confirmation and status changes are sent.")
+    # The API names the form data "data", which shadows Serializer.data (unused on this input serializer).
+    data = serializers.JSONField(help_text="The form data, valid against the service's `form_schema`.")  # type: ignore[assignment]
+
+
+class ReceiptSerializer(serializers.ModelSerializer[CitizenRequest]):
+    """What the citizen gets back: the tracking number, nothing of the submitted data."""
+
+    service = serializers.CharField(source="service.slug")
+
+    class Meta:
+        model = CitizenRequest
+        fields = ["tracking_number", "service", "status", "submitted_at"]
+        read_only_fields = fields
+
+
+class StatusChangeSerializer(serializers.ModelSerializer[StatusChange]):
+    class Meta:
+        model = StatusChange
+        fields = ["from_status", "to_status", "actor", "comment", "at"]
+        read_only_fields = fields
+
+
+class RequestSerializer(serializers.ModelSerializer[CitizenRequest]):
+    """A request as staff see it in lists."""
+
+    service = serializers.CharField(source="service.slug")
+    version = serializers.IntegerField(source="version.number", help_text="Form version it was validated against.")
+
+    class Meta:
+        model = CitizenRequest
+        fields = ["tracking_number", "service", "version", "email", "status", "submitted_at", "updated_at"]
+        read_only_fields = fields
+
+
+class RequestDetailSerializer(RequestSerializer):
+    """A request with its data and history."""
+
+    changes = StatusChangeSerializer(many=True, read_only=True)
+
+    class Meta(RequestSerializer.Meta):
+        fields = [*RequestSerializer.Meta.fields, "data", "changes"]
+        read_only_fields = fields
+
+
+class StatusUpdateSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
+    """A status change with a comment for the citizen."""
+
+    status = serializers.ChoiceField(choices=Status.choices)
+    comment = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")

@@ -1,0 +1,84 @@
+"""Demo services and requests for ``make run`` (``kommunal bootstrap --demo``); idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django_tenants.utils import tenant_context
+
+from activations.services import LocalSettings, activate_service
+from citizen_requests.models import CitizenRequest, Status, StatusChange
+from citizen_requests.selectors import active_activation
+from citizen_requests.services import new_tracking_number
+from tenants.models import Commune
+
+ACTOR = "demo"
+COMMON = ["sperrmuell", "maengelmelder", "meldebescheinigung", "fundsachen", "sharing-registrierung"]
+ZEITZ = [
+    "anwohnerparkausweis",
+    "sperrmuell",
+    "maengelmelder",
+    "meldebescheinigung",
+    "hundesteuer",
+    "kita-voranmeldung",
+    "ladesaeule-oeffentlicher-raum",
+    "e-fahrzeug-parkberechtigung",
+]
+ADDRESS = {"vorname": "Erika", "nachname": "Mustermann", "strasse": "Markt 1", "plz": "06712", "ort": "Zeitz"}
+SAMPLE_REQUESTS: list[tuple[str, str, dict[str, Any], str]] = [
+    (
+        "sperrmuell",
+        "erika.mustermann@example.org",
+        {**ADDRESS, "gegenstaende": "1 Sofa, 2 Stühle", "volumen": 2},
+        Status.RECEIVED,
+    ),
+    (
+        "maengelmelder",
+        "max.muster@example.org",
+        {
+            "kategorie": "beleuchtung",
+            "ort_mangel": "Schützenplatz 3",
+            "beschreibung": "Die Laterne vor dem Haus ist seit Tagen dunkel.",
+        },
+        Status.IN_PROGRESS,
+    ),
+    (
+        "meldebescheinigung",
+        "erika.mustermann@example.org",
+        {**ADDRESS, "geburtsdatum": "1980-05-17", "art": "einfach", "zweck": "Arbeitgeber"},
+        Status.COMPLETED,
+    ),
+]
+
+
+def seed_demo_services(commune: Commune) -> None:
+    """Activate a few catalogue services in ``commune`` and put sample requests in its inbox once."""
+    with tenant_context(commune), transaction.atomic():
+        for slug in ZEITZ if commune.slug == "zeitz" else COMMON:
+            activate_service(
+                service_slug=slug, actor=ACTOR, local=LocalSettings(office_name=f"Bürgeramt {commune.name}")
+            )
+        if CitizenRequest.objects.exists():
+            return
+        for slug, email, data, status in SAMPLE_REQUESTS:
+            activation = active_activation(slug)
+            if activation is None:
+                continue
+            request = CitizenRequest.objects.create(
+                tracking_number=new_tracking_number(commune),
+                service=activation.service,
+                version=activation.version,
+                email=email,
+                data=data,
+                status=status,
+            )
+            StatusChange.objects.create(request=request, to_status=Status.RECEIVED, actor=email)
+            path: dict[str, list[str]] = {
+                Status.IN_PROGRESS: [Status.IN_PROGRESS],
+                Status.COMPLETED: [Status.IN_PROGRESS, Status.COMPLETED],
+            }
+            previous: str = Status.RECEIVED
+            for step in path.get(status, []):
+                StatusChange.objects.create(request=request, from_status=previous, to_status=step, actor=ACTOR)
+                previous = step

@@ -1,0 +1,132 @@
+"""Submitting requests and changing their status, in the schema of the current commune.
+
+Each change is written with its audit entry in one transaction; the citizen's e-mail and the
+signals ``request_submitted`` / ``request_status_changed`` follow once it has committed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activations.models import Activation
+from audit import services as audit
+from citizen_requests import notifications, schema_form
+from citizen_requests.models import TRANSITIONS, CitizenRequest, Status, StatusChange
+from citizen_requests.selectors import active_activation
+from citizen_requests.signals import request_status_changed, request_submitted
+from tenants.models import Commune
+
+# Crockford-like alphabet without 0/O, 1/I/L and U: easy to read out and type.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+TRACKING_LENGTH = 6
+
+
+def _commune() -> Commune | None:
+    tenant = getattr(connection, "tenant", None)
+    return tenant if isinstance(tenant, Commune) else None
+
+
+def new_tracking_number(commune: Commune | None) -> str:
+    """E.g. ``ZEI-2026-7K4Q9M``: commune prefix, year, six random characters (30^6 ≈ 7·10^8)."""
+    prefix = "".join(ch for ch in (commune.slug if commune else "KOM").upper() if ch.isalpha())[:3] or "KOM"
+    suffix = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+    return f"{prefix}-{timezone.now().year}-{suffix}"
+
+
+def submission_errors(activation: Activation, *, email: str, data: Any) -> dict[str, list[str]]:
+    """Messages per field (``email`` or a form field) for a submission; empty when it is valid."""
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [_("Please enter a valid e-mail address.")]
+    errors.update(schema_form.validate_data(activation.version, data))
+    return errors
+
+
+def submit_request(*, service_slug: str, email: str, data: Any, language: str = "de") -> CitizenRequest:
+    """Validate ``data`` against the active service's form and store the request.
+
+    Raises ``ValidationError`` with messages per field (``email`` or the form's field names);
+    nothing is stored then. A service the commune does not offer raises ``LookupError``.
+    """
+    activation = active_activation(service_slug)
+    if activation is None or not activation.online_submission:
+        raise LookupError(service_slug)
+    errors = submission_errors(activation, email=email, data=data)
+    if errors:
+        raise ValidationError(errors)
+    commune = _commune()
+    with transaction.atomic():
+        request = _create_with_unique_number(
+            commune,
+            service=activation.service,
+            version=activation.version,
+            email=email.strip(),
+            data=data,
+            language=language[:2] if language[:2] in ("de", "en") else "de",
+        )
+        StatusChange.objects.create(request=request, to_status=Status.RECEIVED, actor=request.email)
+        audit.record(
+            "request.submitted",
+            actor="citizen",
+            commune=commune,
+            target=request.tracking_number,
+            service=service_slug,
+            version=activation.version.number,
+        )
+        transaction.on_commit(lambda: notifications.send_confirmation(request, commune))
+        transaction.on_commit(lambda: request_submitted.send(sender=CitizenRequest, request=request, commune=commune))
+    return request
+
+
+def _create_with_unique_number(commune: Commune | None, **fields: Any) -> CitizenRequest:
+    """Create the request, drawing the tracking number again on the rare collision."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return CitizenRequest.objects.create(tracking_number=new_tracking_number(commune), **fields)
+        except IntegrityError:
+            continue
+    raise RuntimeError("Could not draw a unique tracking number.")
+
+
+@transaction.atomic
+def change_status(request: CitizenRequest, *, to_status: str, comment: str = "", actor: str) -> StatusChange:
+    """Move a request to ``to_status`` if the lifecycle allows it; record who, when and why."""
+    request = CitizenRequest.objects.select_for_update().select_related("service").get(pk=request.pk)
+    if to_status not in Status.values:
+        raise ValidationError({"status": _("Unknown status '%(status)s'.") % {"status": to_status}})
+    if to_status not in TRANSITIONS[request.status]:
+        raise ValidationError(
+            {
+                "status": _("A request that is %(current)s cannot become %(new)s.")
+                % {"current": Status(request.status).label, "new": Status(to_status).label}
+            }
+        )
+    change = StatusChange.objects.create(
+        request=request, from_status=request.status, to_status=to_status, actor=actor, comment=comment.strip()
+    )
+    request.status = to_status
+    request.save(update_fields=["status", "updated_at"])
+    commune = _commune()
+    audit.record(
+        "request.status_changed",
+        actor=actor,
+        commune=commune,
+        target=request.tracking_number,
+        from_status=change.from_status,
+        to_status=to_status,
+    )
+    transaction.on_commit(lambda: notifications.send_status_changed(request, commune, change.comment))
+    transaction.on_commit(
+        lambda: request_status_changed.send(sender=CitizenRequest, request=request, change=change, commune=commune)
+    )
+    return change
