@@ -264,3 +264,11 @@ LOGGING = {
 }
 
 KOMMUNAL_PUBLIC_URL = f"{KOMMUNAL_SCHEME}://{KOMMUNAL_DOMAIN}" + (f":{KOMMUNAL_PORT}" if KOMMUNAL_PORT else "")
+
+# --- Billing (Stripe) ----------------------------------------------------------------------------
+# Without STRIPE_API_KEY billing is off and nothing talks to Stripe (see docs/billing.md).
+STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+KOMMUNAL_BILLING_DAYS_UNTIL_DUE = int(os.environ.get("KOMMUNAL_BILLING_DAYS_UNTIL_DUE", "30"))
+KOMMUNAL_BILLING_GRACE_DAYS = int(os.environ.get("KOMMUNAL_BILLING_GRACE_DAYS", "14"))

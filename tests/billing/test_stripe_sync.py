@@ -1,0 +1,134 @@
+"""The catalogue, customers and subscriptions in Stripe (a fake Stripe server on loopback)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django_tenants.utils import tenant_context
+
+from activations.services import activate_service, deactivate_service
+from audit.models import AuditEvent
+from billing import services
+from billing.models import BillingAccount, PendingSync, ServicePrice, Subscription
+from tests.billing.conftest import priced_service
+
+pytestmark = pytest.mark.django_db
+
+
+def test_catalog_sync_is_idempotent_and_a_new_amount_takes_over_the_lookup_key(fake) -> None:
+    price = priced_service(1250)
+    call_command("sync_stripe_catalog")
+    call_command("sync_stripe_catalog")
+    prices = fake.of_type("price")
+    assert len(prices) == 1 and len(fake.of_type("product")) == 1
+    first_id = prices[0]["id"]
+    assert prices[0]["lookup_key"] == price.lookup_key
+    assert prices[0]["unit_amount"] == 1250 and prices[0]["recurring"] == {"interval": "month"}
+
+    ServicePrice.objects.filter(pk=price.pk).update(amount_cents=1500)
+    call_command("sync_stripe_catalog")
+    price.refresh_from_db()
+    old, new = fake.objects[first_id], fake.objects[price.stripe_price_id]
+    assert new["unit_amount"] == 1500 and new["lookup_key"] == price.lookup_key
+    assert old["lookup_key"] is None and old["active"] is False
+
+
+def test_customer_carries_invoice_address_and_leitweg_id(fake, communes, django_capture_on_commit_callbacks) -> None:
+    contact = services.BillingContact(
+        name="Stadtverwaltung Zeitz",
+        email="kasse@zeitz.example",
+        address_line1="Altmarkt 1",
+        postal_code="06712",
+        city="Zeitz",
+        leitweg_id="15084590-0001-23",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        account = services.ensure_customer(communes.zeitz, billing_contact=contact)
+    account.refresh_from_db()
+    customer = fake.objects[account.stripe_customer_id]
+    assert customer["email"] == "kasse@zeitz.example"
+    assert customer["address"]["postal_code"] == "06712"
+    assert customer["metadata"]["leitweg_id"] == "15084590-0001-23"
+    assert customer["invoice_settings"]["custom_fields"] == [{"name": "Leitweg-ID", "value": "15084590-0001-23"}]
+    assert not PendingSync.objects.exists()
+
+
+def test_activation_and_deactivation_change_the_subscription_with_proration(
+    fake, communes, django_capture_on_commit_callbacks, settings
+) -> None:
+    settings.KOMMUNAL_BILLING_DAYS_UNTIL_DUE = 21
+    first, second = priced_service(1000), priced_service(2000)
+    services.sync_catalog()
+    with tenant_context(communes.zeitz), django_capture_on_commit_callbacks(execute=True):
+        activate_service(service_slug=first.service.slug, actor="admin@zeitz.example")
+    subscription = fake.of_type("subscription")[0]
+    assert subscription["collection_method"] == "send_invoice"
+    assert subscription["days_until_due"] == 21
+    assert subscription["payment_settings"]["payment_method_types"] == ["customer_balance"]
+    assert [item["price"]["unit_amount"] for item in subscription["items"]["data"]] == [1000]
+
+    with tenant_context(communes.zeitz), django_capture_on_commit_callbacks(execute=True):
+        activation = activate_service(service_slug=second.service.slug, actor="admin@zeitz.example")
+    assert sorted(item["price"]["unit_amount"] for item in subscription["items"]["data"]) == [1000, 2000]
+    added = [p for m, path, p in fake.requests if m == "POST" and path == "/v1/subscription_items"]
+    assert added[0]["proration_behavior"] == "create_prorations"
+
+    with tenant_context(communes.zeitz), django_capture_on_commit_callbacks(execute=True):
+        deactivate_service(activation, actor="admin@zeitz.example")
+    assert [item["price"]["unit_amount"] for item in subscription["items"]["data"]] == [1000]
+    removed = [p for m, path, p in fake.requests if m == "DELETE" and path.startswith("/v1/subscription_items/")]
+    assert removed[0]["proration_behavior"] == "create_prorations"
+    assert Subscription.objects.get().items.count() == 1
+    assert {"billing.subscription_created", "billing.item_added", "billing.item_removed"} <= set(
+        AuditEvent.objects.filter(commune=communes.zeitz).values_list("action", flat=True)
+    )
+    # Borna activated nothing: it is no Stripe customer at all.
+    assert not BillingAccount.objects.filter(commune=communes.borna).exists()
+
+
+def test_free_services_never_reach_stripe(fake, communes, django_capture_on_commit_callbacks) -> None:
+    from tests.factories import ServiceVersionFactory
+
+    version = ServiceVersionFactory()
+    with tenant_context(communes.zeitz), django_capture_on_commit_callbacks(execute=True):
+        activate_service(service_slug=version.service.slug, actor="a")
+    assert fake.requests == []
+    assert not PendingSync.objects.exists()
+
+
+def test_stripe_outage_queues_the_change_and_sync_billing_sends_it_later(
+    fake, communes, closed_port, settings, django_capture_on_commit_callbacks
+) -> None:
+    price = priced_service(1000)
+    services.sync_catalog()
+    working_base = settings.STRIPE_API_BASE
+    settings.STRIPE_API_BASE = closed_port
+    with tenant_context(communes.zeitz), django_capture_on_commit_callbacks(execute=True):
+        activation = activate_service(service_slug=price.service.slug, actor="admin@zeitz.example")
+    assert activation.is_active  # the commune got its service
+    pending = PendingSync.objects.get(commune=communes.zeitz)
+    assert pending.attempts == 1 and "connect" in pending.last_error.lower()
+    assert fake.of_type("subscription") == []
+
+    settings.STRIPE_API_BASE = working_base
+    PendingSync.objects.update(next_attempt_at=pending.created_at)  # the retry is due
+    call_command("sync_billing")
+    assert not PendingSync.objects.exists()
+    [subscription] = fake.of_type("subscription")
+    price.refresh_from_db()
+    assert [item["price"]["id"] for item in subscription["items"]["data"]] == [price.stripe_price_id]
+    # Syncing again changes nothing in Stripe.
+    before = len(fake.requests)
+    call_command("sync_billing", "--all")
+    assert [r for r in fake.requests[before:] if r[0] != "POST" or r[1] != f"/v1/customers/{subscription['customer']}"] == []
+
+
+def test_billing_off_without_a_key(communes, settings, django_capture_on_commit_callbacks) -> None:
+    settings.STRIPE_API_KEY = ""
+    price = priced_service(1000)
+    contact = services.BillingContact(name="Zeitz", email="kasse@zeitz.example")
+    assert services.ensure_customer(communes.zeitz, billing_contact=contact) is None
+    with tenant_context(communes.zeitz), django_capture_on_commit_callbacks(execute=True):
+        assert activate_service(service_slug=price.service.slug, actor="a").is_active
+    assert not PendingSync.objects.exists()
+    assert not BillingAccount.objects.exists()
