@@ -1,0 +1,123 @@
+"""What commune admins and operators see of billing, and that no commune sees another's."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_tenants.utils import tenant_context
+
+from accounts.models import User
+from billing.models import BillingAccount, Invoice, Subscription, SubscriptionItem
+from billing.selectors import billing_state, price_preview
+from tests.billing.conftest import priced_service
+from tests.helpers import ADMIN_PASSWORD, host_client, signed_in_client
+
+pytestmark = pytest.mark.django_db
+
+
+def _billed(commune, number: str, amount: int) -> BillingAccount:
+    account = BillingAccount.objects.create(
+        commune=commune, stripe_customer_id=f"cus_{commune.slug}", name=commune.name, email=f"kasse@{commune.slug}.example"
+    )
+    now = timezone.now()
+    Invoice.objects.create(
+        account=account,
+        stripe_id=f"in_{commune.slug}",
+        number=number,
+        status=Invoice.Status.OPEN,
+        amount_due_cents=amount,
+        period_start=now - timedelta(days=30),
+        period_end=now,
+        due_date=now + timedelta(days=30),
+        invoice_pdf=f"https://pay.stripe.com/invoice/{commune.slug}/pdf",
+        created=now,
+        state_at=now,
+    )
+    return account
+
+
+def test_commune_admin_sees_own_invoices_and_never_another_communes(fake, communes) -> None:
+    _billed(communes.zeitz, "ZEITZ-0001", 1250)
+    _billed(communes.borna, "BORNA-0001", 9900)
+
+    page = signed_in_client(communes.zeitz, "admin@zeitz.example").get("/verwaltung/rechnungen/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "ZEITZ-0001" in html and "12,50 €" in html and "https://pay.stripe.com/invoice/zeitz/pdf" in html
+    assert "BORNA-0001" not in html and "borna" not in html.lower().replace("kommunal", "")
+
+    borna_page = signed_in_client(communes.borna, "admin@borna.example").get("/verwaltung/rechnungen/").content.decode()
+    assert "BORNA-0001" in borna_page and "ZEITZ-0001" not in borna_page
+
+
+def test_invoices_page_needs_a_commune_admin(fake, communes) -> None:
+    assert host_client(communes.zeitz).get("/verwaltung/rechnungen/").status_code == 302
+    with tenant_context(communes.zeitz):
+        User.objects.create_user("staff@zeitz.example", ADMIN_PASSWORD, full_name="Staff", role=User.Role.STAFF)
+    staff = signed_in_client(communes.zeitz, "staff@zeitz.example")
+    assert staff.get("/verwaltung/rechnungen/").status_code == 403
+    # The platform host has no such page.
+    assert host_client().get("/verwaltung/rechnungen/").status_code == 404
+
+
+def test_webhook_answers_only_on_the_platform_host(fake, communes) -> None:
+    assert host_client(communes.zeitz).post("/billing/stripe/webhook/", "{}", content_type="application/json").status_code == 404
+
+
+def test_operator_overview_is_for_staff_of_the_platform(fake, communes) -> None:
+    _billed(communes.zeitz, "ZEITZ-0001", 1250)
+    User.objects.create_user("ops@example.org", ADMIN_PASSWORD, full_name="Ops", is_staff=True)
+    User.objects.create_user("nobody@example.org", ADMIN_PASSWORD, full_name="Nobody")
+    operator = host_client()
+    assert operator.post("/accounts/login/", {"username": "ops@example.org", "password": ADMIN_PASSWORD}).status_code == 302
+    page = operator.get("/operator/billing/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "Zeitz" in page.content.decode() and "12.50 €" in page.content.decode()
+
+    other = host_client()
+    other.post("/accounts/login/", {"username": "nobody@example.org", "password": ADMIN_PASSWORD})
+    assert other.get("/operator/billing/").status_code == 302
+    # A commune admin's session is worth nothing on the platform host.
+    zeitz_admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
+    stolen = host_client()
+    stolen.cookies = zeitz_admin.cookies
+    assert stolen.get("/operator/billing/").status_code == 302
+
+
+def test_price_preview_prorates_the_rest_of_the_period(fake, communes) -> None:
+    price = priced_service(3000)
+    assert price_preview(communes.zeitz, price.service).prorated_cents is None  # no subscription yet
+
+    now = timezone.now()
+    account = _billed(communes.zeitz, "ZEITZ-0001", 1250)
+    subscription = Subscription.objects.create(
+        account=account,
+        interval="month",
+        stripe_id="sub_zeitz",
+        status="active",
+        current_period_start=now - timedelta(days=20),
+        current_period_end=now + timedelta(days=10),
+        state_at=now,
+    )
+    preview = price_preview(communes.zeitz, price.service, now=now)
+    assert (preview.amount_cents, preview.currency, preview.interval) == (3000, "EUR", "month")
+    assert preview.prorated_cents == 1000
+    with translation.override("de"):
+        html = render_to_string("billing/includes/price_preview.html", {"preview": preview})
+    assert "30,00 €" in html and "10,00 €" in html
+
+    SubscriptionItem.objects.create(
+        subscription=subscription, service=price.service, stripe_id="si_1", stripe_price_id="price_1", amount_cents=3000
+    )
+    assert price_preview(communes.zeitz, price.service).already_billed
+    assert not price_preview(communes.borna, price.service).already_billed
+    state = billing_state(communes.zeitz)
+    assert (state.recurring_cents, state.open_invoices, state.open_cents) == (3000, 1, 1250)
+
+
+def test_no_price_preview_when_billing_is_off(communes, settings) -> None:
+    settings.STRIPE_API_KEY = ""
+    assert price_preview(communes.zeitz, priced_service(3000).service) is None
