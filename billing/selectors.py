@@ -42,7 +42,9 @@ def price_preview(commune: Commune, service: Service, *, now: datetime | None = 
         return None
     now = now or timezone.now()
     subscription = (
-        Subscription.objects.filter(account__commune=commune, interval=price.interval).exclude(status="canceled").first()
+        Subscription.objects.filter(account__commune=commune, interval=price.interval)
+        .exclude(status="canceled")
+        .first()
     )
     prorated = None
     period_end = None

@@ -76,9 +76,7 @@ def ensure_customer(commune: Commune, *, billing_contact: BillingContact, actor:
         return None
     with schema_context(get_public_schema_name()), transaction.atomic():
         account, created = BillingAccount.objects.update_or_create(commune=commune, defaults=asdict(billing_contact))
-        audit.record(
-            "billing.customer_saved", actor=actor, commune=commune, target=commune.slug, created=created
-        )
+        audit.record("billing.customer_saved", actor=actor, commune=commune, target=commune.slug, created=created)
         queue_sync(commune, reason="customer")
     return account
 
@@ -121,7 +119,9 @@ def sync_commune(commune: Commune) -> bool:
         except stripe.StripeError as error:
             # Whatever Stripe confirmed before the error is stored; the rest is retried later.
             transient = isinstance(error, stripe_api.TRANSIENT_ERRORS)
-            logger.log(logging.WARNING if transient else logging.ERROR, "billing sync of %s failed: %s", commune.slug, error)
+            logger.log(
+                logging.WARNING if transient else logging.ERROR, "billing sync of %s failed: %s", commune.slug, error
+            )
             _postpone(pending, str(error))
             return False
         PendingSync.objects.filter(pk__in=pending).delete()
@@ -167,7 +167,12 @@ def customer_params(account: BillingAccount) -> dict[str, Any]:
             "city": account.city,
             "country": "DE",
         },
-        "metadata": {"commune_id": str(commune.pk), "ags": commune.ags, "slug": commune.slug, "leitweg_id": account.leitweg_id},
+        "metadata": {
+            "commune_id": str(commune.pk),
+            "ags": commune.ags,
+            "slug": commune.slug,
+            "leitweg_id": account.leitweg_id,
+        },
         "invoice_settings": {
             "custom_fields": [{"name": "Leitweg-ID", "value": account.leitweg_id}] if account.leitweg_id else ""
         },
@@ -197,7 +202,9 @@ def billable_prices(commune: Commune) -> list[ServicePrice]:
     """Prices (already in Stripe) of the services the commune has active."""
     with tenant_context(commune):
         service_ids = list(Activation.objects.filter(is_active=True).values_list("service_id", flat=True))
-    return list(ServicePrice.objects.filter(service_id__in=service_ids).exclude(stripe_price_id="").select_related("service"))
+    return list(
+        ServicePrice.objects.filter(service_id__in=service_ids).exclude(stripe_price_id="").select_related("service")
+    )
 
 
 def _reconcile_subscription(
@@ -251,7 +258,12 @@ def _reconcile_subscription(
 
 
 def _create_subscription(
-    client: stripe.StripeClient, account: BillingAccount, interval: str, wanted: dict[int, ServicePrice], *, attempt: str
+    client: stripe.StripeClient,
+    account: BillingAccount,
+    interval: str,
+    wanted: dict[int, ServicePrice],
+    *,
+    attempt: str,
 ) -> None:
     prices = list(wanted.values())
     created = client.v1.subscriptions.create(
@@ -260,14 +272,17 @@ def _create_subscription(
             "items": [{"price": p.stripe_price_id, "metadata": {"service": p.service.slug}} for p in prices],
             "collection_method": "send_invoice",
             "days_until_due": settings.KOMMUNAL_BILLING_DAYS_UNTIL_DUE,
-            "payment_settings": PAYMENT_SETTINGS,  # type: ignore[typeddict-item]
+            "payment_settings": PAYMENT_SETTINGS,
             "proration_behavior": PRORATION,
             "metadata": {"commune_id": str(account.commune_id), "interval": interval},
-        },
+        },  # type: ignore[arg-type]
         options={"idempotency_key": f"kommunal-subscription-{account.pk}-{interval}-{attempt}"},
     ).to_dict()
     subscription = Subscription.objects.create(
-        account=account, interval=interval, stripe_id=created["id"], status=created["status"],
+        account=account,
+        interval=interval,
+        stripe_id=created["id"],
+        status=created["status"],
         state_at=from_timestamp(created["created"]) or timezone.now(),
         **period_of(created),
     )
@@ -362,7 +377,9 @@ def _ensure_product(client: stripe.StripeClient, price: ServicePrice) -> str:
     except stripe.InvalidRequestError as error:
         if error.code != "resource_missing":
             raise
-        client.v1.products.create(params={"id": product_id, **wanted, "metadata": {"service": price.service.slug}})
+        client.v1.products.create(
+            params={"id": product_id, **wanted, "metadata": {"service": price.service.slug}}  # type: ignore[typeddict-item]
+        )
         return product_id
     if product.name != wanted["name"] or (product.description or "") != wanted["description"]:
         client.v1.products.update(product_id, params=wanted)  # type: ignore[arg-type]

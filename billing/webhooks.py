@@ -43,7 +43,11 @@ def process(event: stripe.Event) -> bool:
     with schema_context(get_public_schema_name()):
         WebhookEvent.objects.get_or_create(
             event_id=event.id,
-            defaults={"type": event.type, "created": from_timestamp(event.created), "payload": event.to_dict()},
+            defaults={
+                "type": event.type,
+                "created": from_timestamp(event.created) or timezone.now(),
+                "payload": event.to_dict(),
+            },
         )
         try:
             with transaction.atomic():
@@ -52,7 +56,9 @@ def process(event: stripe.Event) -> bool:
                     return False
                 handler = HANDLERS.get(event.type)
                 if handler is not None:
-                    handler(event.to_dict()["data"]["object"], from_timestamp(event.created) or timezone.now(), event.type)
+                    handler(
+                        event.to_dict()["data"]["object"], from_timestamp(event.created) or timezone.now(), event.type
+                    )
                 row.processed_at = timezone.now()
                 row.attempts += 1
                 row.last_error = ""
@@ -67,7 +73,10 @@ def process(event: stripe.Event) -> bool:
 
 def _account(customer_id: str | None) -> BillingAccount | None:
     account = (
-        BillingAccount.objects.select_for_update().select_related("commune").filter(stripe_customer_id=customer_id).first()
+        BillingAccount.objects.select_for_update()
+        .select_related("commune")
+        .filter(stripe_customer_id=customer_id)
+        .first()
         if customer_id
         else None
     )
@@ -111,7 +120,9 @@ def handle_invoice(obj: Any, at: datetime, event_type: str) -> None:
 
 def handle_subscription(obj: Any, at: datetime, event_type: str) -> None:
     """Store the subscription's status and period; past due starts dunning, active ends it."""
-    subscription = Subscription.objects.select_for_update().select_related("account__commune").filter(stripe_id=obj["id"]).first()
+    subscription = (
+        Subscription.objects.select_for_update().select_related("account__commune").filter(stripe_id=obj["id"]).first()
+    )
     if subscription is None:
         logger.warning("Stripe event for unknown subscription %s ignored", obj["id"])
         return

@@ -8,12 +8,13 @@ import json
 import socket
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.test import Client
 
 from billing.models import ServicePrice
+from catalog.models import Service
 from tests.billing import fake_stripe
 from tests.factories import ServiceVersionFactory
 
@@ -48,9 +49,9 @@ def closed_port() -> str:
 
 def priced_service(amount_cents: int = 1250, interval: str = "month") -> ServicePrice:
     """A published catalogue service with a price (not yet in Stripe)."""
-    version = ServiceVersionFactory()
+    service = cast(Service, ServiceVersionFactory().service)
     return ServicePrice.objects.create(
-        service=version.service, interval=interval, amount_cents=amount_cents, lookup_key=f"svc-{version.service.slug}"
+        service=service, interval=interval, amount_cents=amount_cents, lookup_key=f"svc-{service.slug}"
     )
 
 

@@ -81,7 +81,13 @@ class FakeStripe:
         product_id = params.get("id") or self.new_id("prod")
         if product_id in self.objects:
             raise StripeError(400, f"Product already exists: {product_id}", "resource_already_exists")
-        self.objects[product_id] = {"id": product_id, "object": "product", "active": True, "description": None, **params}
+        self.objects[product_id] = {
+            "id": product_id,
+            "object": "product",
+            "active": True,
+            "description": None,
+            **params,
+        }
         return self.objects[product_id]
 
     def list_prices(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -189,10 +195,17 @@ class FakeStripe:
             raise StripeError(400, "A subscription must have at least one active plan.")
         subscription["items"]["data"] = [i for i in subscription["items"]["data"] if i["id"] != obj_id]
         del self.objects[obj_id]
-        return {"id": obj_id, "object": "subscription_item", "deleted": True, "proration_behavior": params.get("proration_behavior")}
+        return {
+            "id": obj_id,
+            "object": "subscription_item",
+            "deleted": True,
+            "proration_behavior": params.get("proration_behavior"),
+        }
 
     def subscription_of(self, customer_id: str) -> dict[str, Any]:
-        return next(s for s in self.of_type("subscription") if s["customer"] == customer_id and s["status"] != "canceled")
+        return next(
+            s for s in self.of_type("subscription") if s["customer"] == customer_id and s["status"] != "canceled"
+        )
 
 
 def _retrieve(kind: str) -> Any:
@@ -251,7 +264,10 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 answer = (200, state.handle(self.command, url.path, decode_form(body)))
             except StripeError as error:
-                answer = (error.status, {"error": {"type": "invalid_request_error", "message": error.message, "code": error.code}})
+                answer = (
+                    error.status,
+                    {"error": {"type": "invalid_request_error", "message": error.message, "code": error.code}},
+                )
             if key and self.command == "POST":
                 state.idempotent[key] = answer
         self._send(*answer)

@@ -20,17 +20,21 @@ def test_catalog_sync_is_idempotent_and_a_new_amount_takes_over_the_lookup_key(f
     call_command("sync_stripe_catalog")
     call_command("sync_stripe_catalog")
     prices = fake.of_type("price")
-    assert len(prices) == 1 and len(fake.of_type("product")) == 1
+    assert len(prices) == 1
+    assert len(fake.of_type("product")) == 1
     first_id = prices[0]["id"]
     assert prices[0]["lookup_key"] == price.lookup_key
-    assert prices[0]["unit_amount"] == 1250 and prices[0]["recurring"] == {"interval": "month"}
+    assert prices[0]["unit_amount"] == 1250
+    assert prices[0]["recurring"] == {"interval": "month"}
 
     ServicePrice.objects.filter(pk=price.pk).update(amount_cents=1500)
     call_command("sync_stripe_catalog")
     price.refresh_from_db()
     old, new = fake.objects[first_id], fake.objects[price.stripe_price_id]
-    assert new["unit_amount"] == 1500 and new["lookup_key"] == price.lookup_key
-    assert old["lookup_key"] is None and old["active"] is False
+    assert new["unit_amount"] == 1500
+    assert new["lookup_key"] == price.lookup_key
+    assert old["lookup_key"] is None
+    assert old["active"] is False
 
 
 def test_customer_carries_invoice_address_and_leitweg_id(fake, communes, django_capture_on_commit_callbacks) -> None:
@@ -107,7 +111,8 @@ def test_stripe_outage_queues_the_change_and_sync_billing_sends_it_later(
         activation = activate_service(service_slug=price.service.slug, actor="admin@zeitz.example")
     assert activation.is_active  # the commune got its service
     pending = PendingSync.objects.get(commune=communes.zeitz)
-    assert pending.attempts == 1 and "connect" in pending.last_error.lower()
+    assert pending.attempts == 1
+    assert "connect" in pending.last_error.lower()
     assert fake.of_type("subscription") == []
 
     settings.STRIPE_API_BASE = working_base
@@ -120,7 +125,9 @@ def test_stripe_outage_queues_the_change_and_sync_billing_sends_it_later(
     # Syncing again changes nothing in Stripe.
     before = len(fake.requests)
     call_command("sync_billing", "--all")
-    assert [r for r in fake.requests[before:] if r[0] != "POST" or r[1] != f"/v1/customers/{subscription['customer']}"] == []
+    assert [
+        r for r in fake.requests[before:] if r[0] != "POST" or r[1] != f"/v1/customers/{subscription['customer']}"
+    ] == []
 
 
 def test_billing_off_without_a_key(communes, settings, django_capture_on_commit_callbacks) -> None:

@@ -28,12 +28,18 @@ def zeitz_account(fake, communes) -> BillingAccount:
         commune=communes.zeitz, stripe_customer_id="cus_zeitz", name="Stadt Zeitz", email="kasse@zeitz.example"
     )
     Subscription.objects.create(
-        account=account, interval="month", stripe_id="sub_zeitz", status="active", state_at=timezone.now() - timedelta(days=1)
+        account=account,
+        interval="month",
+        stripe_id="sub_zeitz",
+        status="active",
+        state_at=timezone.now() - timedelta(days=1),
     )
     return account
 
 
-def invoice(status: str, *, invoice_id: str = "in_zeitz_1", customer: str = "cus_zeitz", due: int | None = None) -> dict:
+def invoice(
+    status: str, *, invoice_id: str = "in_zeitz_1", customer: str = "cus_zeitz", due: int | None = None
+) -> dict:
     return {
         "id": invoice_id,
         "object": "invoice",
@@ -53,14 +59,25 @@ def invoice(status: str, *, invoice_id: str = "in_zeitz_1", customer: str = "cus
 
 
 def subscription(status: str) -> dict:
-    return {"id": "sub_zeitz", "object": "subscription", "customer": "cus_zeitz", "status": status, "items": {"data": []}}
+    return {
+        "id": "sub_zeitz",
+        "object": "subscription",
+        "customer": "cus_zeitz",
+        "status": status,
+        "items": {"data": []},
+    }
 
 
 def test_signed_event_is_stored(zeitz_account) -> None:
     response = deliver(event("invoice.finalized", invoice("open"), created=NOW))
     assert response.status_code == 200
     stored = Invoice.objects.get(stripe_id="in_zeitz_1")
-    assert (stored.account, stored.status, stored.amount_due_cents, stored.number) == (zeitz_account, "open", 1250, "KOM-0001")
+    assert (stored.account, stored.status, stored.amount_due_cents, stored.number) == (
+        zeitz_account,
+        "open",
+        1250,
+        "KOM-0001",
+    )
     assert WebhookEvent.objects.get().processed_at is not None
 
 
@@ -70,7 +87,9 @@ def test_bad_or_missing_signature_is_refused_and_changes_nothing(zeitz_account, 
     if secret:
         response = deliver(payload, secret=secret)
     else:
-        response = client.post("/billing/stripe/webhook/", payload, content_type="application/json", HTTP_HOST="localhost")
+        response = client.post(
+            "/billing/stripe/webhook/", payload, content_type="application/json", HTTP_HOST="localhost"
+        )
     assert response.status_code == 400
     assert not Invoice.objects.exists()
     assert not WebhookEvent.objects.exists()
@@ -94,7 +113,12 @@ def test_signature_older_than_the_tolerance_is_refused(zeitz_account) -> None:
 def test_duplicate_delivery_runs_the_handler_once(zeitz_account, monkeypatch) -> None:
     calls = []
     original = webhooks.HANDLERS["invoice.paid"]
-    monkeypatch.setitem(webhooks.HANDLERS, "invoice.paid", lambda *args: (calls.append(args), original(*args)))
+
+    def counting(*args):
+        calls.append(args)
+        original(*args)
+
+    monkeypatch.setitem(webhooks.HANDLERS, "invoice.paid", counting)
     payload = event("invoice.paid", invoice("paid"), created=NOW)
     assert deliver(payload).content == b"processed"
     assert deliver(payload).content == b"duplicate"
@@ -110,7 +134,8 @@ def test_failing_handler_answers_500_and_the_retry_processes_it(zeitz_account, m
     payload = event("invoice.paid", invoice("paid"), created=NOW)
     assert deliver(payload).status_code == 500
     recorded = WebhookEvent.objects.get()
-    assert recorded.processed_at is None and "database hiccup" in recorded.last_error
+    assert recorded.processed_at is None
+    assert "database hiccup" in recorded.last_error
     assert not Invoice.objects.exists()
 
     monkeypatch.undo()
