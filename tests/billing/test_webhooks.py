@@ -174,6 +174,7 @@ def test_dunning_tells_admins_suspends_after_grace_and_reopens_when_paid(
     zeitz_account.refresh_from_db()
     assert zeitz_account.past_due_since is not None
     assert [message.to for message in mail.outbox] == [["admin@zeitz.example"]]
+    assert mail.outbox[0].subject == "Kommunal: Rechnung überfällig"  # the commune's language
     assert "Zeitz" in mail.outbox[0].body
 
     assert dunning.enforce_dunning(now=timezone.now() + timedelta(days=13)) == []
