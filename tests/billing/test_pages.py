@@ -136,3 +136,23 @@ def test_price_preview_prorates_the_rest_of_the_period(fake, communes) -> None:
 def test_no_price_preview_when_billing_is_off(communes, settings) -> None:
     settings.STRIPE_API_KEY = ""
     assert price_preview(communes.zeitz, priced_service(3000).service) is None
+
+
+def test_operator_overview_needs_the_same_queries_for_many_communes(fake, communes, django_assert_num_queries) -> None:
+    from tenants.actions import register_commune
+    from tenants.models import Commune, Municipality
+
+    User.objects.create_user("ops@example.org", ADMIN_PASSWORD, full_name="Ops", is_staff=True)
+    operator = host_client()
+    operator.post("/accounts/login/", {"username": "ops@example.org", "password": ADMIN_PASSWORD})
+    _billed(communes.zeitz, "ZEITZ-0001", 1250)
+    operator.get("/operator/billing/")  # warm up (session, content types)
+    with django_assert_num_queries(8) as one:
+        operator.get("/operator/billing/")
+    taken = Commune.objects.values("ags")
+    for municipality in Municipality.objects.exclude(ags__in=taken)[:20]:
+        commune = register_commune(ags=municipality.ags, actor="test")
+        _billed(commune, f"{commune.slug}-1", 100)
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = operator.get("/operator/billing/")
+    assert page.content.decode().count("<tr>") == 22  # header + 21 communes
