@@ -16,9 +16,11 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 from accounts.models import User
@@ -26,6 +28,7 @@ from activations.models import Activation
 from audit import services as audit
 from billing import stripe_api
 from billing.models import BillingAccount, Interval, PendingSync, ServicePrice, Subscription, SubscriptionItem
+from catalog.models import Service
 from tenants.models import Commune
 
 logger = logging.getLogger(__name__)
@@ -316,6 +319,24 @@ def period_of(subscription: dict[str, Any]) -> dict[str, datetime | None]:
 
 
 # --- The catalogue in Stripe -------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_service_price(service_slug: str, *, amount_cents: int, interval: str, actor: str) -> ServicePrice:
+    """Give a catalogue service its price for communes (lookup key ``kommunal-<slug>``)."""
+    service = Service.objects.filter(slug=service_slug).first()
+    if service is None:
+        raise ValidationError(
+            {"service": _("There is no service '%(slug)s' in the catalogue.") % {"slug": service_slug}}
+        )
+    if amount_cents <= 0:
+        raise ValidationError({"amount_cents": _("The price must be more than 0 EUR.")})
+    price, _created = ServicePrice.objects.update_or_create(
+        service=service,
+        defaults={"amount_cents": amount_cents, "interval": interval, "lookup_key": f"kommunal-{service.slug}"},
+    )
+    audit.record("billing.price_set", actor=actor, target=service.slug, amount=amount_cents, interval=interval)
+    return price
 
 
 @dataclass

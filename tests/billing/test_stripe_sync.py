@@ -139,3 +139,41 @@ def test_billing_off_without_a_key(communes, settings, django_capture_on_commit_
         assert activate_service(service_slug=price.service.slug, actor="a").is_active
     assert not PendingSync.objects.exists()
     assert not BillingAccount.objects.exists()
+
+
+def test_set_service_price_then_sync_puts_it_into_stripe(fake) -> None:
+    from io import StringIO
+
+    from django.core.management.base import CommandError
+
+    from tests.factories import ServiceVersionFactory
+
+    service = ServiceVersionFactory().service
+    call_command("set_service_price", service.slug, "12.50", stdout=StringIO())
+    with pytest.raises(CommandError, match="no service"):
+        call_command("set_service_price", "nonexistent", "1", stdout=StringIO())
+    with pytest.raises(CommandError, match="more than 0"):
+        call_command("set_service_price", service.slug, "0", stdout=StringIO())
+    call_command("sync_stripe_catalog", stdout=StringIO())
+    [price] = fake.of_type("price")
+    assert (price["unit_amount"], price["lookup_key"]) == (1250, f"kommunal-{service.slug}")
+    assert fake.objects[price["product"]]["name"] == service.title_de
+
+
+def test_deactivating_the_last_priced_service_cancels_and_reactivating_starts_anew(
+    fake, communes, django_capture_on_commit_callbacks
+) -> None:
+    price = priced_service(1000)
+    services.sync_catalog()
+    with tenant_context(communes.zeitz), django_capture_on_commit_callbacks(execute=True):
+        activation = activate_service(service_slug=price.service.slug, actor="a")
+    with tenant_context(communes.zeitz), django_capture_on_commit_callbacks(execute=True):
+        deactivate_service(activation, actor="a")
+    [first] = fake.of_type("subscription")
+    assert first["status"] == "canceled"
+    assert first["cancel_params"]["prorate"] == "true"
+    with tenant_context(communes.zeitz), django_capture_on_commit_callbacks(execute=True):
+        activate_service(service_slug=price.service.slug, actor="a")
+    statuses = sorted(s["status"] for s in fake.of_type("subscription"))
+    assert statuses == ["active", "canceled"]
+    assert Subscription.objects.exclude(status="canceled").count() == 1
