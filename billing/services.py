@@ -111,9 +111,11 @@ def default_contact(commune: Commune) -> BillingContact:
 def sync_commune(commune: Commune) -> bool:
     """Send the commune's pending changes to Stripe. False when Stripe failed (the rows stay queued)."""
     with schema_context(get_public_schema_name()), transaction.atomic():
-        account = BillingAccount.objects.select_for_update().filter(commune=commune).first()
-        if account is None:
-            account = BillingAccount.objects.create(commune=commune, **asdict(default_contact(commune)))
+        if not BillingAccount.objects.filter(commune=commune).exists():
+            contact = asdict(default_contact(commune))
+            # A concurrent sync may create it first; the lock below then waits for that one.
+            BillingAccount.objects.bulk_create([BillingAccount(commune=commune, **contact)], ignore_conflicts=True)
+        account = BillingAccount.objects.select_for_update().select_related("commune").get(commune=commune)
         pending = list(PendingSync.objects.filter(commune=commune).values_list("pk", flat=True))
         if not pending:
             return True

@@ -66,6 +66,9 @@ def test_activation_and_deactivation_change_the_subscription_with_proration(
     with tenant_context(communes.zeitz), django_capture_on_commit_callbacks(execute=True):
         activate_service(service_slug=first.service.slug, actor="admin@zeitz.example")
     subscription = fake.of_type("subscription")[0]
+    # Zeitz never gave an invoice address: it is billed to its name and its administrator.
+    customer = fake.objects[subscription["customer"]]
+    assert (customer["name"], customer["email"]) == ("Zeitz", "admin@zeitz.example")
     assert subscription["collection_method"] == "send_invoice"
     assert subscription["days_until_due"] == 21
     assert subscription["payment_settings"]["payment_method_types"] == ["customer_balance"]
