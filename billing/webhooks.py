@@ -131,7 +131,8 @@ def handle_subscription(obj: Any, at: datetime, event_type: str) -> None:
     subscription.status = "canceled" if event_type == "customer.subscription.deleted" else obj["status"]
     subscription.state_at = at
     for name, value in period_of(obj).items():
-        setattr(subscription, name, value)
+        if value is not None:
+            setattr(subscription, name, value)
     subscription.save()
     account = BillingAccount.objects.select_for_update().select_related("commune").get(pk=subscription.account_id)
     if subscription.status in dunning.OVERDUE_SUBSCRIPTION_STATES:

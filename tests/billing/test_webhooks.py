@@ -209,3 +209,13 @@ def test_events_of_unknown_customers_are_acknowledged_and_ignored(zeitz_account)
     response = deliver(event("invoice.paid", invoice("paid", customer="cus_elsewhere"), created=NOW))
     assert response.status_code == 200
     assert not Invoice.objects.exists()
+
+
+def test_subscription_update_brings_the_new_billing_period(zeitz_account) -> None:
+    renewed = subscription("active")
+    renewed["items"] = {"data": [{"id": "si_1", "current_period_start": NOW, "current_period_end": NOW + 30 * 86400}]}
+    deliver(event("customer.subscription.updated", renewed, created=NOW))
+    stored = Subscription.objects.get()
+    assert int(stored.current_period_end.timestamp()) == NOW + 30 * 86400
+    deliver(event("customer.subscription.updated", subscription("active"), created=NOW + 1))
+    assert Subscription.objects.get().current_period_end == stored.current_period_end
