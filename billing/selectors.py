@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import stripe
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Func, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from billing import stripe_api
 from billing.models import BillingAccount, Invoice, PendingSync, ServicePrice, Subscription, SubscriptionItem
+from billing.services import from_timestamp
 from catalog.models import Service
 from tenants.models import Commune
 
@@ -68,11 +71,15 @@ def price_preview(commune: Commune, service: Service, *, now: datetime | None = 
 
 @dataclass(frozen=True)
 class UpcomingInvoice:
-    """The next regular invoice of one subscription, estimated from its items."""
+    """The next invoice of one subscription: Stripe's preview (with prorations) or our estimate."""
 
     interval: str
     date: datetime | None
     amount_cents: int
+    from_stripe: bool
+
+
+PREVIEW_CACHE_SECONDS = 300
 
 
 def invoices_of(commune: Commune) -> QuerySet[Invoice]:
@@ -81,14 +88,44 @@ def invoices_of(commune: Commune) -> QuerySet[Invoice]:
 
 
 def upcoming_invoices(commune: Commune) -> list[UpcomingInvoice]:
-    """The next regular invoice of each live subscription (prorations come on top)."""
+    """The next invoice of each live subscription.
+
+    Asks Stripe for its preview (prorations included; cached for five minutes); when Stripe does
+    not answer, estimates it from the stored items and period.
+    """
     subscriptions = (
         Subscription.objects.filter(account__commune=commune)
         .exclude(status="canceled")
+        .select_related("account")
         .annotate(total=Sum("items__amount_cents"))
         .order_by("interval")
     )
-    return [UpcomingInvoice(s.interval, s.current_period_end, s.total or 0) for s in subscriptions]
+    return [_upcoming(subscription) for subscription in subscriptions]
+
+
+def _upcoming(subscription: Subscription) -> UpcomingInvoice:
+    key = f"billing:upcoming:{subscription.stripe_id}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    try:
+        preview = stripe_api.client().v1.invoices.create_preview(
+            params={"customer": subscription.account.stripe_customer_id, "subscription": subscription.stripe_id}
+        )
+    except stripe.StripeError:
+        # Stripe unavailable: our estimate, remembered briefly so that page views do not wait for Stripe.
+        total = getattr(subscription, "total", None) or 0
+        estimate = UpcomingInvoice(subscription.interval, subscription.current_period_end, total, from_stripe=False)
+        cache.set(key, estimate, 60)
+        return estimate
+    upcoming = UpcomingInvoice(
+        subscription.interval,
+        from_timestamp(preview.period_end) or subscription.current_period_end,
+        preview.amount_due,
+        from_stripe=True,
+    )
+    cache.set(key, upcoming, PREVIEW_CACHE_SECONDS)
+    return upcoming
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ class FakeStripe:
         self.objects: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
         self.idempotent: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.prorations: dict[str, int] = {}  # pending proration amounts by subscription (set by tests)
         self.lock = threading.Lock()
         self._ids = itertools.count(1)
 
@@ -202,6 +203,19 @@ class FakeStripe:
             "proration_behavior": params.get("proration_behavior"),
         }
 
+    def preview_invoice(self, params: dict[str, Any]) -> dict[str, Any]:
+        subscription = self.get("subscription", params["subscription"])
+        items = subscription["items"]["data"]
+        return {
+            "id": "upcoming_fake",
+            "object": "invoice",
+            "customer": subscription["customer"],
+            "amount_due": sum(item["price"]["unit_amount"] for item in items)
+            + self.prorations.get(subscription["id"], 0),
+            "period_start": items[0]["current_period_start"],
+            "period_end": items[0]["current_period_end"],
+        }
+
     def subscription_of(self, customer_id: str) -> dict[str, Any]:
         return next(
             s for s in self.of_type("subscription") if s["customer"] == customer_id and s["status"] != "canceled"
@@ -240,6 +254,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     (r"/v1/subscriptions/([^/]+)", "GET", _retrieve("subscription")),
     (r"/v1/subscriptions/([^/]+)", "DELETE", FakeStripe.cancel_subscription),
     (r"/v1/subscription_items", "POST", FakeStripe.create_item),
+    (r"/v1/invoices/create_preview", "POST", FakeStripe.preview_invoice),
     (r"/v1/subscription_items/([^/]+)", "DELETE", FakeStripe.delete_item),
 ]
 

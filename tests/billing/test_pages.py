@@ -156,3 +156,30 @@ def test_operator_overview_needs_the_same_queries_for_many_communes(fake, commun
     with django_assert_num_queries(len(one.captured_queries)):
         page = operator.get("/operator/billing/")
     assert page.content.decode().count("<tr>") == 22  # header + 21 communes
+
+
+def test_upcoming_invoice_comes_from_stripe_or_is_estimated_when_stripe_is_down(
+    fake, communes, django_capture_on_commit_callbacks, settings, closed_port
+) -> None:
+    from django.core.cache import cache
+
+    from activations.services import activate_service
+    from billing import services
+
+    price = priced_service(3000)
+    services.sync_catalog()
+    with tenant_context(communes.zeitz), django_capture_on_commit_callbacks(execute=True):
+        activate_service(service_slug=price.service.slug, actor="admin@zeitz.example")
+    fake.prorations[fake.of_type("subscription")[0]["id"]] = 450
+    admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
+    cache.clear()
+    html = admin.get("/verwaltung/rechnungen/").content.decode()
+    assert "34,50 € zzgl. USt." in html
+    assert "Schätzung" not in html
+
+    settings.STRIPE_API_BASE = closed_port
+    cache.clear()
+    html = admin.get("/verwaltung/rechnungen/").content.decode()
+    assert "30,00 € zzgl. USt." in html
+    assert "(Schätzung)" in html
+    assert host_client(communes.borna).get("/verwaltung/rechnungen/").status_code == 302
