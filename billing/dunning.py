@@ -17,6 +17,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, tenant_
 from accounts.models import User
 from audit import services as audit
 from billing.models import BillingAccount, Invoice
+from billing.templatetags.billing import euros
 from tenants import actions
 from tenants.models import Commune, StatusTransition
 
@@ -30,6 +31,20 @@ def notify_admins(commune: Commune, subject: str, body: str) -> None:
         recipients = list(User.objects.filter(role=User.Role.ADMIN, is_active=True).values_list("email", flat=True))
     if recipients:
         transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+
+
+def open_invoice_lines(account: BillingAccount) -> str:
+    """One line per unpaid invoice with its amount and Stripe's payment page (bank details)."""
+    unpaid = account.invoices.filter(status__in=[Invoice.Status.OPEN, Invoice.Status.UNCOLLECTIBLE])
+    return "\n".join(
+        f"- {invoice.number or invoice.stripe_id}: {euros(invoice.amount_due_cents)} {invoice.hosted_invoice_url}".rstrip()
+        for invoice in unpaid
+    )
+
+
+def _with_invoices(account: BillingAccount) -> str:
+    lines = open_invoice_lines(account)
+    return "\n\n" + _("Unpaid invoices (the links show the bank details):") + "\n" + lines if lines else ""
 
 
 def enter_dunning(account: BillingAccount, *, since: datetime, reason: str) -> None:
@@ -50,7 +65,8 @@ def enter_dunning(account: BillingAccount, *, since: datetime, reason: str) -> N
                 "online services of %(name)s will be suspended until payment is received.\n\n"
                 "Your invoices: %(url)s/verwaltung/rechnungen/"
             )
-            % {"name": commune.name, "date": f"{grace_end:%d.%m.%Y}", "url": commune.portal_url},
+            % {"name": commune.name, "date": f"{grace_end:%d.%m.%Y}", "url": commune.portal_url}
+            + _with_invoices(account),
         )
 
 
@@ -106,7 +122,8 @@ def enforce_dunning(now: datetime | None = None) -> list[Commune]:
                             "The online services of %(name)s are suspended because invoices remain unpaid. "
                             "They reopen automatically once the payment is received."
                         )
-                        % {"name": commune.name},
+                        % {"name": commune.name}
+                        + _with_invoices(account),
                     )
                 suspended.append(commune)
     return suspended

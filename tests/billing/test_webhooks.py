@@ -176,6 +176,7 @@ def test_dunning_tells_admins_suspends_after_grace_and_reopens_when_paid(
     assert [message.to for message in mail.outbox] == [["admin@zeitz.example"]]
     assert mail.outbox[0].subject == "Kommunal: Rechnung überfällig"  # the commune's language
     assert "Zeitz" in mail.outbox[0].body
+    assert "KOM-0001: 12,50 € https://invoice.stripe.com/i/zeitz" in mail.outbox[0].body
 
     assert dunning.enforce_dunning(now=timezone.now() + timedelta(days=13)) == []
     assert dunning.enforce_dunning(now=timezone.now() + timedelta(days=15)) == [communes.zeitz]
