@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from activations.services import activate_service, deactivate_service
@@ -118,16 +123,23 @@ def test_stripe_outage_queues_the_change_and_sync_billing_sends_it_later(
     assert "connect" in pending.last_error.lower()
     assert fake.of_type("subscription") == []
 
+    PendingSync.objects.update(next_attempt_at=pending.created_at)  # the retry is due
+    with pytest.raises(CommandError, match="stay queued"):
+        call_command("sync_billing", stdout=StringIO())
+    pending.refresh_from_db()
+    assert pending.attempts == 2
+    assert pending.next_attempt_at > timezone.now() + timedelta(seconds=50)  # backing off
+
     settings.STRIPE_API_BASE = working_base
     PendingSync.objects.update(next_attempt_at=pending.created_at)  # the retry is due
-    call_command("sync_billing")
+    call_command("sync_billing", stdout=StringIO())
     assert not PendingSync.objects.exists()
     [subscription] = fake.of_type("subscription")
     price.refresh_from_db()
     assert [item["price"]["id"] for item in subscription["items"]["data"]] == [price.stripe_price_id]
     # Syncing again changes nothing in Stripe.
     before = len(fake.requests)
-    call_command("sync_billing", "--all")
+    call_command("sync_billing", "--all", stdout=StringIO())
     assert [
         r for r in fake.requests[before:] if r[0] != "POST" or r[1] != f"/v1/customers/{subscription['customer']}"
     ] == []
@@ -145,10 +157,6 @@ def test_billing_off_without_a_key(communes, settings, django_capture_on_commit_
 
 
 def test_set_service_price_then_sync_puts_it_into_stripe(fake) -> None:
-    from io import StringIO
-
-    from django.core.management.base import CommandError
-
     from tests.factories import ServiceVersionFactory
 
     service = ServiceVersionFactory().service
