@@ -280,6 +280,7 @@ def _create_subscription(
             "payment_settings": PAYMENT_SETTINGS,
             "proration_behavior": PRORATION,
             "metadata": {"commune_id": str(account.commune_id), "interval": interval},
+            **({"default_tax_rates": [settings.STRIPE_TAX_RATE]} if settings.STRIPE_TAX_RATE else {}),
         },  # type: ignore[arg-type]
         options={"idempotency_key": f"kommunal-subscription-{account.pk}-{interval}-{attempt}"},
     ).to_dict()

@@ -161,6 +161,7 @@ class FakeStripe:
             "days_until_due": int(params["days_until_due"]) if "days_until_due" in params else None,
             "payment_settings": params.get("payment_settings"),
             "proration_behavior": params.get("proration_behavior"),
+            "default_tax_rates": params.get("default_tax_rates", []),
             "metadata": params.get("metadata", {}),
             "items": {"object": "list", "data": []},
         }

@@ -174,12 +174,12 @@ def test_upcoming_invoice_comes_from_stripe_or_is_estimated_when_stripe_is_down(
     admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
     cache.clear()
     html = admin.get("/verwaltung/rechnungen/").content.decode()
-    assert "34,50 € zzgl. USt." in html
+    assert "34,50 € am" in html
     assert "Schätzung" not in html
 
     settings.STRIPE_API_BASE = closed_port
     cache.clear()
     html = admin.get("/verwaltung/rechnungen/").content.decode()
-    assert "30,00 € zzgl. USt." in html
-    assert "(Schätzung)" in html
+    assert "30,00 € am" in html
+    assert "(Schätzung, netto)" in html
     assert host_client(communes.borna).get("/verwaltung/rechnungen/").status_code == 302
