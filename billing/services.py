@@ -151,8 +151,27 @@ def sync_due(*, include_all: bool = False) -> tuple[int, int]:
             )
         due = PendingSync.objects.filter(next_attempt_at__lte=timezone.now()).values("commune").distinct()
         communes = list(Commune.objects.filter(pk__in=due))
-    results = [sync_commune(commune) for commune in communes]
+    results = [sync_commune(commune) and (not include_all or refresh_invoices(commune)) for commune in communes]
     return results.count(True), results.count(False)
+
+
+def refresh_invoices(commune: Commune) -> bool:
+    """Fetch the commune's recent invoices from Stripe, for events the webhook never received."""
+    from billing import webhooks
+
+    with schema_context(get_public_schema_name()):
+        account = BillingAccount.objects.filter(commune=commune).exclude(stripe_customer_id="").first()
+        if account is None:
+            return True
+        try:
+            found = stripe_api.client().v1.invoices.list(params={"customer": account.stripe_customer_id, "limit": 100})
+        except stripe.StripeError as error:
+            logger.warning("invoices of %s not fetched: %s", commune.slug, error)
+            return False
+        for invoice in found.data:
+            with transaction.atomic():
+                webhooks.handle_invoice(invoice.to_dict(), timezone.now(), "invoice.fetched")
+    return True
 
 
 # --- Reconciling a commune with Stripe ---------------------------------------------------------

@@ -217,6 +217,10 @@ class FakeStripe:
             "period_end": items[0]["current_period_end"],
         }
 
+    def list_invoices(self, params: dict[str, Any]) -> dict[str, Any]:
+        data = [i for i in self.of_type("invoice") if i["customer"] == params.get("customer")]
+        return {"object": "list", "data": data, "has_more": False, "url": "/v1/invoices"}
+
     def subscription_of(self, customer_id: str) -> dict[str, Any]:
         return next(
             s for s in self.of_type("subscription") if s["customer"] == customer_id and s["status"] != "canceled"
@@ -256,6 +260,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     (r"/v1/subscriptions/([^/]+)", "DELETE", FakeStripe.cancel_subscription),
     (r"/v1/subscription_items", "POST", FakeStripe.create_item),
     (r"/v1/invoices/create_preview", "POST", FakeStripe.preview_invoice),
+    (r"/v1/invoices", "GET", FakeStripe.list_invoices),
     (r"/v1/subscription_items/([^/]+)", "DELETE", FakeStripe.delete_item),
 ]
 
