@@ -41,13 +41,17 @@ def process(event: stripe.Event) -> bool:
     concurrently waits and then sees it processed. A failing handler leaves it unprocessed.
     """
     with schema_context(get_public_schema_name()):
-        WebhookEvent.objects.get_or_create(
-            event_id=event.id,
-            defaults={
-                "type": event.type,
-                "created": from_timestamp(event.created) or timezone.now(),
-                "payload": event.to_dict(),
-            },
+        # INSERT ... ON CONFLICT DO NOTHING: a concurrent duplicate neither fails nor inserts twice.
+        WebhookEvent.objects.bulk_create(
+            [
+                WebhookEvent(
+                    event_id=event.id,
+                    type=event.type,
+                    created=from_timestamp(event.created) or timezone.now(),
+                    payload=event.to_dict(),
+                )
+            ],
+            ignore_conflicts=True,
         )
         try:
             with transaction.atomic():
@@ -94,24 +98,25 @@ def handle_invoice(obj: Any, at: datetime, event_type: str) -> None:
     status = obj["status"]
     if stored is not None and (stored.state_at, INVOICE_STATE_ORDER[stored.status]) > (at, INVOICE_STATE_ORDER[status]):
         return  # a newer state is already known
-    Invoice.objects.update_or_create(
-        stripe_id=obj["id"],
-        defaults={
-            "account": account,
-            "number": obj.get("number") or "",
-            "status": status,
-            "currency": obj.get("currency") or "eur",
-            "amount_due_cents": obj.get("amount_due") or 0,
-            "amount_paid_cents": obj.get("amount_paid") or 0,
-            "period_start": from_timestamp(obj.get("period_start")),
-            "period_end": from_timestamp(obj.get("period_end")),
-            "due_date": from_timestamp(obj.get("due_date")),
-            "hosted_invoice_url": obj.get("hosted_invoice_url") or "",
-            "invoice_pdf": obj.get("invoice_pdf") or "",
-            "created": from_timestamp(obj.get("created")) or at,
-            "state_at": at,
-        },
-    )
+    fields = {
+        "account": account,
+        "number": obj.get("number") or "",
+        "status": status,
+        "currency": obj.get("currency") or "eur",
+        "amount_due_cents": obj.get("amount_due") or 0,
+        "amount_paid_cents": obj.get("amount_paid") or 0,
+        "period_start": from_timestamp(obj.get("period_start")),
+        "period_end": from_timestamp(obj.get("period_end")),
+        "due_date": from_timestamp(obj.get("due_date")),
+        "hosted_invoice_url": obj.get("hosted_invoice_url") or "",
+        "invoice_pdf": obj.get("invoice_pdf") or "",
+        "created": from_timestamp(obj.get("created")) or at,
+        "state_at": at,
+    }
+    if stored is None:
+        Invoice.objects.create(stripe_id=obj["id"], **fields)
+    else:
+        Invoice.objects.filter(pk=stored.pk).update(**fields)
     if event_type in ("invoice.payment_failed", "invoice.marked_uncollectible", "invoice.overdue"):
         dunning.enter_dunning(account, since=at, reason=event_type)
     elif status == Invoice.Status.PAID:
