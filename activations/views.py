@@ -13,6 +13,7 @@ from accounts.decorators import commune_admin_required
 from activations import selectors, services
 from activations.forms import LocalSettingsForm
 from activations.models import Activation
+from billing import selectors as billing
 from catalog import selectors as catalog
 
 
@@ -60,7 +61,13 @@ def activate(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "activations/settings.html",
-        {"service": service, "version": version, "form": form, "activation": None},
+        {
+            "service": service,
+            "version": version,
+            "form": form,
+            "activation": None,
+            "price_preview": billing.price_preview(request.commune, service),  # type: ignore[attr-defined]
+        },
         status=400 if form.errors else 200,
     )
 

@@ -7,3 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from activations.signals import service_activated, service_deactivated
+        from billing.receivers import activation_changed
+
+        service_activated.connect(activation_changed, dispatch_uid="billing.activation_changed.on")
+        service_deactivated.connect(activation_changed, dispatch_uid="billing.activation_changed.off")

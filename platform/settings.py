@@ -294,5 +294,11 @@ KOMMUNAL_SCHEMA_FROM_TEMPLATE = env_bool("KOMMUNAL_SCHEMA_FROM_TEMPLATE", True)
 # How many reverse proxies (load balancer, ingress) append to X-Forwarded-For: rate limits per
 # client address trust exactly that many entries from the right; 0 uses the socket's address.
 KOMMUNAL_PROXY_HOPS = int(os.environ.get("KOMMUNAL_PROXY_HOPS", "0"))
-# Dotted path of the billing app's "create customer" function; empty: billing is not configured.
-KOMMUNAL_BILLING_CUSTOMER_HOOK = os.environ.get("KOMMUNAL_BILLING_CUSTOMER_HOOK", "")
+# --- Billing (Stripe) ----------------------------------------------------------------------------
+# Without STRIPE_API_KEY billing is off and nothing talks to Stripe (see docs/billing.md).
+STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+STRIPE_TAX_RATE = os.environ.get("STRIPE_TAX_RATE", "")
+KOMMUNAL_BILLING_DAYS_UNTIL_DUE = int(os.environ.get("KOMMUNAL_BILLING_DAYS_UNTIL_DUE", "30"))
+KOMMUNAL_BILLING_GRACE_DAYS = int(os.environ.get("KOMMUNAL_BILLING_GRACE_DAYS", "14"))

@@ -15,4 +15,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(urlconf="kommunal.urls_public"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("", include("billing.urls_public")),
 ]

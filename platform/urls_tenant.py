@@ -18,4 +18,5 @@ urlpatterns = [
     path("api/docs/", BrandedSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("branding/", include("branding.urls")),
+    path("verwaltung/rechnungen/", include("billing.urls")),
 ]

@@ -12,9 +12,7 @@ import logging
 import uuid
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db import transaction
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import tenant_context
 
@@ -22,6 +20,7 @@ from accounts.models import User
 from accounts.services import ensure_user, invitation_path
 from activations.services import activate_service
 from audit import services as audit
+from billing.services import BillingContact, ensure_customer
 from kommunal.hosts import url_for_host
 from signup.models import Application
 from tenants import actions as tenant_actions
@@ -85,19 +84,20 @@ def step_services(application: Application) -> None:
 
 
 def step_billing(application: Application) -> None:
-    """Create the billing customer through the hook the billing app provides, if billing is configured."""
-    assert application.commune is not None
-    create_billing_customer(application, application.commune)
+    """Record the billing contact and create the Stripe customer when billing is configured.
 
-
-def create_billing_customer(application: Application, commune: Commune) -> None:
-    """Hook for the billing app: ``KOMMUNAL_BILLING_CUSTOMER_HOOK`` names a function
-    ``(application, commune) -> None`` that creates the commune's billing customer idempotently
-    (from ``application.invoice_*`` and ``application.leitweg_id``). Unset, nothing is billed.
+    Nothing happens with billing off; a Stripe outage only queues the customer (billing's outbox).
     """
-    hook = getattr(settings, "KOMMUNAL_BILLING_CUSTOMER_HOOK", "")
-    if hook:
-        import_string(hook)(application, commune)
+    assert application.commune is not None
+    contact = BillingContact(
+        name=application.invoice_recipient or application.commune.name,
+        email=application.invoice_email or application.applicant_email,
+        address_line1=application.invoice_street,
+        postal_code=application.invoice_postcode,
+        city=application.invoice_city,
+        leitweg_id=application.leitweg_id,
+    )
+    ensure_customer(application.commune, billing_contact=contact, actor=_actor(application))
 
 
 def step_welcome_mail(application: Application) -> None:

@@ -2,7 +2,8 @@
 
 - The platform host (``KOMMUNAL_DOMAIN``) uses the public schema and ``PUBLIC_SCHEMA_URLCONF``.
 - A verified host of an active commune uses that commune's schema and ``ROOT_URLCONF``.
-- A suspended commune answers 503 (a page, or a problem document under ``/api/``).
+- A suspended commune answers 503 (a page, or a problem document under ``/api/``), except for
+  sign-in and its invoices.
 - Any other host gets 404: never the platform's pages and never another commune.
 - ``/health/`` is answered by the platform on every host, including the bare IP address a load
   balancer's health check sends, and without touching the registry first.
@@ -26,6 +27,9 @@ from tenants.db import connection
 from tenants.models import Commune
 
 HEALTH_PATH = "/health/"
+# A suspended commune's admins can still sign in and see (and pay) the invoices that led to the
+# suspension; everything else of the commune answers 503.
+OPEN_WHILE_SUSPENDED = ("/accounts/", "/verwaltung/rechnungen/", "/static/", "/i18n/")
 
 
 class TenantRoutingMiddleware:
@@ -50,7 +54,7 @@ class TenantRoutingMiddleware:
         if domain is None or domain.tenant.status not in (Commune.Status.ACTIVE, Commune.Status.SUSPENDED):
             return self._unknown_host(request)
         commune = domain.tenant
-        if commune.status == Commune.Status.SUSPENDED:
+        if commune.status == Commune.Status.SUSPENDED and not request.path.startswith(OPEN_WHILE_SUSPENDED):
             return self._suspended(request, commune)
 
         commune.domain_url = host

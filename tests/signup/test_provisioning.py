@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 
 from accounts.models import User
+from billing.models import BillingAccount, PendingSync
 from signup import actions, provisioning
 from signup.models import Application
 from tenants import reconcile, template
@@ -181,19 +183,25 @@ def test_template_is_refreshed_only_when_stale(template_schema) -> None:
     assert template.refresh_template() is False
 
 
-def test_billing_hook_is_called_only_when_configured(verified, settings, django_capture_on_commit_callbacks) -> None:
-    settings.KOMMUNAL_BILLING_CUSTOMER_HOOK = "tests.signup.test_provisioning.record_billing_call"
-    RECORDED.clear()
+def test_without_billing_provisioning_creates_no_billing_account(verified, django_capture_on_commit_callbacks) -> None:
     approve(verified, django_capture_on_commit_callbacks)
-    calls = list(RECORDED)
-    assert calls == [("14713000", "leipzig")]
+    assert not BillingAccount.objects.filter(commune__ags="14713000").exists()
 
 
-RECORDED: list[tuple[str, str]] = []
-
-
-def record_billing_call(application: Application, commune: Commune) -> None:
-    RECORDED.append((application.ags, commune.slug))
+def test_billing_contact_of_the_application_is_kept_even_while_stripe_is_down(
+    verified, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.STRIPE_API_KEY = "sk_test_kommunal"
+    with socket.socket() as sock:  # a port nobody listens on: Stripe is "down"
+        sock.bind(("127.0.0.1", 0))
+        settings.STRIPE_API_BASE = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    Application.objects.filter(pk=verified.pk).update(leitweg_id="04011000-1234512345-06", invoice_city="Leipzig")
+    verified.refresh_from_db()
+    approve(verified, django_capture_on_commit_callbacks)
+    assert Application.objects.get(pk=verified.pk).status == Application.Status.ACTIVE
+    account = BillingAccount.objects.get(commune__ags="14713000")
+    assert (account.leitweg_id, account.city) == ("04011000-1234512345-06", "Leipzig")
+    assert PendingSync.objects.filter(commune=account.commune).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,60 @@
+"""Billing pages: invoices for a commune's admins, the billing overview for operators, Stripe's webhook."""
+
+from __future__ import annotations
+
+import logging
+
+import stripe
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from billing import selectors, stripe_api, webhooks
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def invoices(request: HttpRequest) -> HttpResponse:
+    """The commune's invoices and upcoming invoice, for its administrators on its own host."""
+    commune = getattr(request, "commune", None)
+    if commune is None or not request.user.is_commune_admin:  # type: ignore[union-attr]
+        raise PermissionDenied
+    context = {
+        "enabled": stripe_api.enabled(),
+        "invoices": selectors.invoices_of(commune)[:100],
+        "upcoming": selectors.upcoming_invoices(commune),
+        "state": selectors.billing_state(commune),
+    }
+    return render(request, "billing/invoices.html", context)
+
+
+@staff_member_required(login_url="accounts:login")
+def operator_overview(request: HttpRequest) -> HttpResponse:
+    """Billing state of every billed commune, overdue first, for the provider's operators."""
+    page = Paginator(selectors.billing_overview(), 100).get_page(request.GET.get("page"))
+    return render(request, "billing/operator_overview.html", {"page": page, "enabled": stripe_api.enabled()})
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    """Receive a Stripe event: 400 unless signed by Stripe, 500 (Stripe retries) when its handler fails."""
+    if not stripe_api.enabled() or not settings.STRIPE_WEBHOOK_SECRET:
+        return HttpResponse(status=404)
+    try:
+        event = webhooks.verify(request.body, request.headers.get("Stripe-Signature", ""))
+    except (ValueError, stripe.SignatureVerificationError):
+        return HttpResponseBadRequest("invalid signature")
+    try:
+        processed = webhooks.process(event)
+    except Exception:
+        logger.exception("Stripe event %s (%s) failed; Stripe will retry", event.id, event.type)
+        return HttpResponse("handler failed", status=500)
+    return HttpResponse("processed" if processed else "duplicate")
