@@ -68,6 +68,9 @@ SHARED_APPS = [
     "drf_spectacular",
     "accounts",
     "kommunal.apps.KommunalConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "operators",
 ]
 # Tenant schemas: everything that belongs to one commune.
 TENANT_APPS = [
@@ -97,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -264,3 +268,9 @@ LOGGING = {
 }
 
 KOMMUNAL_PUBLIC_URL = f"{KOMMUNAL_SCHEME}://{KOMMUNAL_DOMAIN}" + (f":{KOMMUNAL_PORT}" if KOMMUNAL_PORT else "")
+
+# --- Operator console ----------------------------------------------------------------------------
+# Days between offboarding a commune and ``kommunal purge_offboarded`` removing its schema and files.
+KOMMUNAL_OFFBOARD_RETENTION_DAYS = int(os.environ.get("KOMMUNAL_OFFBOARD_RETENTION_DAYS", "90"))
+# Issuer shown in authenticator apps next to an operator's TOTP entry.
+OTP_TOTP_ISSUER = "Kommunal"
