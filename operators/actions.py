@@ -161,6 +161,8 @@ def purge_commune(commune: Commune, *, actor: str = audit.SYSTEM) -> None:
         raise tenant_actions.TransitionError(_("Only offboarded communes can be purged."))
     with schema_context(get_public_schema_name()), transaction.atomic():
         with connection.cursor() as cursor:
+            # Checks deferred to the commit would refer to the dropped tables: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"DROP SCHEMA IF EXISTS {connection.ops.quote_name(commune.schema_name)} CASCADE")
         domains = list(Domain.objects.filter(tenant=commune).values_list("domain", flat=True))
         Domain.objects.filter(tenant=commune).delete()
