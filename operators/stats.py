@@ -85,7 +85,7 @@ def _usage_sql(schema: str) -> str:
 
 
 def refresh_tenant_stats(batch_size: int = BATCH_SIZE, now: datetime | None = None) -> RefreshResult:
-    """Recount every commune with a schema; two statements per ``batch_size`` schemas plus the upserts."""
+    """Recount every commune with a schema: three statements (tables, figures, usage) per batch plus upserts."""
     now = now or timezone.now()
     statements = 0
     usage: Counter[int] = Counter()
