@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
@@ -30,6 +30,7 @@ from operators import archive
 from operators.models import OperatorProfile, OperatorToken, Role
 from operators.signals import commune_offboarded
 from tenants import actions as tenant_actions
+from tenants.db import connection
 from tenants.migration_state import schema_fingerprint
 from tenants.models import Commune, Domain
 from tenants.provisioning import ensure_primary_domain, ensure_schema

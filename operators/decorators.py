@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -17,7 +18,7 @@ from django_otp import user_has_device
 from operators import roles
 from operators.models import Role
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def operator_required(min_role: str = Role.VIEWER, *, verified: bool = True) -> Callable[[View], View]:
@@ -25,7 +26,7 @@ def operator_required(min_role: str = Role.VIEWER, *, verified: bool = True) -> 
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if getattr(request, "commune", None) is not None:
                 raise Http404  # the console exists only on the platform host
             user: Any = request.user

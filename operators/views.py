@@ -239,7 +239,9 @@ def tenant_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     if spec is None:
         raise Http404
     form = ActionForm(
-        request.POST if request.method == "POST" else None, needs_reason=spec.needs_reason, expected_slug=commune.slug if spec.confirm_slug else None
+        request.POST if request.method == "POST" else None,
+        needs_reason=spec.needs_reason,
+        expected_slug=commune.slug if spec.confirm_slug else None,
     )
     if request.method == "POST" and form.is_valid():
         try:

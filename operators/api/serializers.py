@@ -74,7 +74,7 @@ class OffboardResultSerializer(serializers.Serializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    commune = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    commune: serializers.SlugRelatedField[Commune] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
         model = AuditEvent

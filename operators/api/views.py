@@ -86,7 +86,7 @@ class OperatorAPIView(APIView):
 
 
 class TenantPagination(CursorPagination):
-    ordering = ("name", "pk")
+    ordering = ("name", "pk")  # type: ignore[assignment]  # DRF accepts a tuple
 
 
 @extend_schema(

@@ -54,7 +54,8 @@ def operator_client(communes) -> Callable[[str], SignedInOperator]:  # type: ign
         assert device is not None
         client = password_client(user.email)
         response = client.post("/operator/2fa/verify/", {"token": current_code(device), "next": "/operator/"})
-        assert response.status_code == 302 and response["Location"] == "/operator/"
+        assert response.status_code == 302
+        assert response["Location"] == "/operator/"
         return SignedInOperator(user, client)
 
     return make

@@ -1,5 +1,7 @@
 """The operator API: bearer tokens with the operator's role, the same actions as the console."""
 
+from typing import Any
+
 import pytest
 from django.utils import timezone
 
@@ -29,15 +31,16 @@ def test_list_requires_a_valid_token(api_token, communes) -> None:
     response = client.get("/api/v1/operator/tenants/", **api_token(Role.VIEWER))
     assert response.status_code == 200
     assert {t["slug"] for t in response.json()["results"]} == {"zeitz", "borna"}
-    assert client.get("/api/v1/operator/tenants/?land=Sachsen", **api_token(Role.OPERATOR)).json()["results"][0][
-        "slug"
-    ] == "borna"
+    assert (
+        client.get("/api/v1/operator/tenants/?land=Sachsen", **api_token(Role.OPERATOR)).json()["results"][0]["slug"]
+        == "borna"
+    )
 
 
 def test_revoked_and_expired_tokens_stop_working(communes) -> None:
     user, _device = make_operator("ops@provider.example", Role.ADMIN, device=False)
     token, key = actions.create_token(user, name="CI", actor="test")
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     assert host_client().get("/api/v1/operator/tenants/", **headers).status_code == 200
     token.refresh_from_db()
     assert token.last_used_at is not None
@@ -49,7 +52,10 @@ def test_revoked_and_expired_tokens_stop_working(communes) -> None:
 
 def test_viewer_token_cannot_suspend(api_token, communes) -> None:
     response = host_client().post(
-        "/api/v1/operator/tenants/zeitz/suspend/", {"reason": "x"}, content_type="application/json", **api_token(Role.VIEWER)
+        "/api/v1/operator/tenants/zeitz/suspend/",
+        {"reason": "x"},
+        content_type="application/json",
+        **api_token(Role.VIEWER),
     )
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
