@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from accounts.models import User
+from operators.stats import refresh_tenant_stats
 from tenants import actions
 from tenants.models import Commune
 from tenants.provisioning import provision_commune
@@ -57,4 +58,5 @@ def seed_demo_data() -> list[DemoLogin]:
             admin_password=DEMO_PASSWORD,
         )
         logins.append(DemoLogin(commune.name, result.url, demo.admin_email))
+    refresh_tenant_stats()
     return logins
