@@ -4,7 +4,7 @@ Counting per schema on every page view would cost one query per commune; instead
 (``kommunal refresh_tenant_stats`` or the Celery task ``operators.tasks.refresh_tenant_stats``)
 reads ``BATCH_SIZE`` schemas per statement and stores the figures in the public schema.
 
-A schema only gets a subquery for tables it has: which tables exist is looked up once per batch in
+A schema only gets a branch for tables it has: which tables exist is looked up once per batch in
 ``pg_class``, so a schema created by an older code version (or a source registered by an app that
 is not migrated there yet) counts as zero instead of failing the whole statement.
 """
@@ -19,30 +19,35 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from catalog.models import Service
 from operators.models import ServiceUsage, TenantStats
 from tenants import selectors
 
-BATCH_SIZE = 500
+# Planning time grows faster than linearly with the branches of one statement; see bench/tenant_stats.py.
+BATCH_SIZE = 200
 
 
 @dataclass(frozen=True)
 class Source:
-    """One SQL aggregate over one tenant table (``expression`` is evaluated over the whole table)."""
+    """One SQL aggregate over one tenant table that feeds one column of ``TenantStats``."""
 
     table: str
+    column: str
     expression: str
 
 
-# Figures summed over their sources. An app that adds a table with citizens' requests appends
-# e.g. Source("requests_request", "count(*) FILTER (WHERE closed_at IS NULL)") to "open_requests".
-COUNT_SOURCES: dict[str, list[Source]] = {
-    "active_services": [Source("activations_activation", "count(*) FILTER (WHERE is_active)")],
-    "open_requests": [],
+# Column of TenantStats -> (SQL type, how the values of several tables are combined).
+COLUMNS = {
+    "active_services": ("bigint", "sum"),
+    "open_requests": ("bigint", "sum"),
+    "last_activity_at": ("timestamptz", "max"),
 }
-# The latest of these times is the commune's last activity.
-ACTIVITY_SOURCES: list[Source] = [
-    Source("activations_activation", "max(updated_at)"),
-    Source("accounts_user", "max(last_login)"),
+# An app that adds a table with citizens' requests appends e.g.
+# Source("requests_request", "open_requests", "count(*) FILTER (WHERE closed_at IS NULL)").
+SOURCES: list[Source] = [
+    Source("activations_activation", "active_services", "count(*) FILTER (WHERE is_active)"),
+    Source("activations_activation", "last_activity_at", "max(updated_at)"),
+    Source("accounts_user", "last_activity_at", "max(last_login)"),
 ]
 SERVICE_USAGE_SOURCE = "activations_activation"
 
@@ -54,8 +59,7 @@ class RefreshResult:
 
 
 def _existing_tables(schemas: list[str]) -> set[tuple[str, str]]:
-    tables = {source.table for sources in COUNT_SOURCES.values() for source in sources}
-    tables |= {source.table for source in ACTIVITY_SOURCES} | {SERVICE_USAGE_SOURCE}
+    tables = {source.table for source in SOURCES} | {SERVICE_USAGE_SOURCE}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -65,18 +69,30 @@ def _existing_tables(schemas: list[str]) -> set[tuple[str, str]]:
         return {(schema, table) for schema, table in cursor.fetchall()}
 
 
-def _subquery(schema: str, source: Source) -> str:
-    return f"(SELECT {source.expression} FROM {connection.ops.quote_name(schema)}.{source.table})"  # noqa: S608
+def _branch(commune_id: int, schema: str, table: str | None) -> str:
+    """One row of partial figures: the aggregates of one table (or a row of NULLs without a table)."""
+    values = [str(int(commune_id))]
+    for column, (sql_type, _combine) in COLUMNS.items():
+        expressions = [s.expression for s in SOURCES if s.table == table and s.column == column]
+        values.append(f"({' + '.join(expressions)})::{sql_type}" if expressions else f"NULL::{sql_type}")
+    select = "SELECT " + ", ".join(values)
+    return f"{select} FROM {connection.ops.quote_name(schema)}.{table}" if table else select
 
 
-def _row_sql(commune_id: int, schema: str, existing: set[tuple[str, str]]) -> str:
-    columns = [f"{int(commune_id)}"]
-    for sources in COUNT_SOURCES.values():
-        parts = [f"COALESCE({_subquery(schema, s)}, 0)" for s in sources if (schema, s.table) in existing]
-        columns.append(" + ".join(parts) if parts else "0")
-    times = [_subquery(schema, s) for s in ACTIVITY_SOURCES if (schema, s.table) in existing]
-    columns.append(f"GREATEST({', '.join(times)})" if times else "NULL::timestamptz")
-    return "SELECT " + ", ".join(columns)
+def _figures_sql(batch: list[tuple[int, str]], existing: set[tuple[str, str]]) -> str:
+    tables = sorted({source.table for source in SOURCES})
+    branches = []
+    for commune_id, schema in batch:
+        branches.append(_branch(commune_id, schema, None))  # every commune gets a row, even without tables
+        branches += [_branch(commune_id, schema, table) for table in tables if (schema, table) in existing]
+    combined = ", ".join(
+        f"COALESCE({combine}({column}), 0)" if combine == "sum" else f"{combine}({column})"
+        for column, (_t, combine) in COLUMNS.items()
+    )
+    names = ", ".join(["commune_id", *COLUMNS])
+    return (
+        f"SELECT commune_id, {combined} FROM ({' UNION ALL '.join(branches)}) AS figures ({names}) GROUP BY commune_id"  # noqa: S608
+    )
 
 
 def _usage_sql(schema: str) -> str:
@@ -94,7 +110,7 @@ def refresh_tenant_stats(batch_size: int = BATCH_SIZE, now: datetime | None = No
         for start in range(0, len(communes), batch_size):
             batch = communes[start : start + batch_size]
             existing = _existing_tables([schema for _pk, schema in batch])
-            rows_sql = " UNION ALL ".join(_row_sql(pk, schema, existing) for pk, schema in batch)
+            rows_sql = _figures_sql(batch, existing)
             usage_parts = [_usage_sql(schema) for _pk, schema in batch if (schema, SERVICE_USAGE_SOURCE) in existing]
             with connection.cursor() as cursor:
                 cursor.execute(rows_sql)
@@ -123,8 +139,13 @@ def refresh_tenant_stats(batch_size: int = BATCH_SIZE, now: datetime | None = No
             )
         with transaction.atomic():
             ServiceUsage.objects.all().delete()
+            known = set(Service.objects.filter(pk__in=list(usage)).values_list("pk", flat=True))
             ServiceUsage.objects.bulk_create(
-                [ServiceUsage(service_id=pk, active_communes=n, refreshed_at=now) for pk, n in usage.items()]
+                [
+                    ServiceUsage(service_id=pk, active_communes=n, refreshed_at=now)
+                    for pk, n in usage.items()
+                    if pk in known
+                ]
             )
         TenantStats.objects.exclude(commune__in=selectors.communes_with_schema()).delete()
     return RefreshResult(schemas=len(communes), statements=statements)
