@@ -86,3 +86,9 @@ def test_admin_sets_roles(operator_client) -> None:
     user.operator_profile.refresh_from_db()
     assert user.operator_profile.role == Role.OPERATOR
     assert AuditEvent.objects.filter(action="operator.role_set", target=user.email).exists()
+
+
+def test_console_speaks_german_by_default(operator_client) -> None:
+    page = operator_client(Role.VIEWER).client.get("/operator/").content.decode()
+    assert "Kommunen" in page
+    assert "Prüfprotokoll" in page

@@ -52,6 +52,8 @@ def test_tenant_list_reads_figures_without_touching_tenant_schemas(operator_clie
     with CaptureQueriesContext(connection) as queries:
         page = client.get("/operator/")
     assert page.status_code == 200
+    statements = [q["sql"] for q in queries if not q["sql"].startswith("SET search_path")]
+    assert len(statements) <= 10  # query budget of the list page, whatever the number of communes
     assert not [q for q in queries if '"zeitz"' in q["sql"] or "activations_activation" in q["sql"]]
     rows = {tenant.slug: tenant for tenant in page.context["page"]}
     assert rows["zeitz"].stats.active_services == 1
