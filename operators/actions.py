@@ -101,9 +101,13 @@ def import_commune(source: IO[bytes], *, ags: str, slug: str, actor: str) -> Com
     with zipfile.ZipFile(source) as zipped:
         manifest = archive.verify_archive(zipped)
         commune = tenant_actions.register_commune(ags=ags, slug=slug, actor=actor, status=Status.PROVISIONING)
-        ensure_schema(commune)
-        ensure_primary_domain(commune)
-        summary = archive.load_archive(zipped, manifest, commune)
+        try:
+            ensure_schema(commune)
+            ensure_primary_domain(commune)
+            summary = archive.load_archive(zipped, manifest, commune)
+        except Exception:
+            _discard_failed_import(commune, actor=actor)
+            raise
     tenant_actions.transition(commune, Status.ACTIVE, actor=actor)
     audit.record(
         "commune.imported",
@@ -115,6 +119,15 @@ def import_commune(source: IO[bytes], *, ags: str, slug: str, actor: str) -> Com
         files=summary.files,
     )
     return commune
+
+
+def _discard_failed_import(commune: Commune, *, actor: str) -> None:
+    """Remove what a failed import created, so that the same AGS and slug can be imported again."""
+    connection.set_schema_to_public()
+    _delete_tree(archive.files_prefix(commune.schema_name))
+    _drop_schema(commune.schema_name)
+    audit.record("commune.import_failed", actor=actor, target=commune.slug, ags=commune.ags)
+    commune.delete()
 
 
 def offboard_commune(commune: Commune, *, actor: str, reason: str) -> Export:
@@ -149,6 +162,13 @@ def purge_due(now: datetime | None = None) -> list[Commune]:
     ]
 
 
+def _drop_schema(schema_name: str) -> None:
+    with connection.cursor() as cursor:
+        # Checks deferred to the commit would refer to the dropped tables: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"DROP SCHEMA IF EXISTS {connection.ops.quote_name(schema_name)} CASCADE")
+
+
 def _delete_tree(prefix: str) -> int:
     paths = list(archive.walk_storage(prefix))
     for path in paths:
@@ -161,10 +181,7 @@ def purge_commune(commune: Commune, *, actor: str = audit.SYSTEM) -> None:
     if commune.status != Status.OFFBOARDED:
         raise tenant_actions.TransitionError(_("Only offboarded communes can be purged."))
     with schema_context(get_public_schema_name()), transaction.atomic():
-        with connection.cursor() as cursor:
-            # Checks deferred to the commit would refer to the dropped tables: run them now.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"DROP SCHEMA IF EXISTS {connection.ops.quote_name(commune.schema_name)} CASCADE")
+        _drop_schema(commune.schema_name)
         domains = list(Domain.objects.filter(tenant=commune).values_list("domain", flat=True))
         Domain.objects.filter(tenant=commune).delete()
         files = _delete_tree(archive.files_prefix(commune.schema_name)) + _delete_tree(exports_prefix(commune))

@@ -162,3 +162,20 @@ def test_purge_removes_schema_and_files_only_after_the_retention_period(media, c
     assert not list(default_storage.listdir(actions.exports_prefix(communes.zeitz))[1])
     assert schema_exists("borna")
     assert AuditEvent.objects.filter(action="commune.purged", commune=communes.zeitz).exists()
+
+
+def test_failed_import_leaves_nothing_behind(media, communes) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_export_bytes(communes.zeitz))) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "manifest.json":
+                manifest = json.loads(content)
+                manifest["counts"]["accounts.user"] = 7
+                content = json.dumps(manifest).encode()
+            target.writestr(item, content)
+    with pytest.raises(actions.archive.ArchiveError, match="counts"):
+        actions.import_commune(io.BytesIO(out.getvalue()), ags="14626600", slug="weisswasser", actor="test")
+    assert not Commune.objects.filter(slug="weisswasser").exists()
+    assert not schema_exists("weisswasser")
+    assert AuditEvent.objects.filter(action="commune.import_failed", target="weisswasser").exists()
