@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -291,6 +292,13 @@ class _Echo:
 
 
 CSV_COLUMNS = ["at", "commune", "actor", "action", "target", "data"]
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that spreadsheet programs do not run as a formula (CSV injection)."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def audit_csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
@@ -300,7 +308,8 @@ def audit_csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
     slugs = dict(Commune.objects.values_list("pk", "slug"))
     for event in events.iterator(chunk_size=2000):
         commune = slugs.get(event.commune_id, "") if event.commune_id else ""
-        yield writer.writerow([event.at.isoformat(), commune, event.actor, event.action, event.target, event.data])
+        row = [event.at.isoformat(), commune, event.actor, event.action, event.target, event.data]
+        yield writer.writerow([_cell(value) for value in row])
 
 
 def audit_csv_response(events: QuerySet[AuditEvent]) -> StreamingHttpResponse:

@@ -110,3 +110,10 @@ def test_audit_log_filters_and_csv(operator_client, communes) -> None:
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == ["at", "commune", "actor", "action", "target", "data"]
     assert sorted(row[1] for row in rows[1:]) == ["borna", "zeitz"]
+
+
+def test_audit_csv_does_not_hand_formulas_to_spreadsheets(operator_client, communes) -> None:
+    audit.record("commune.test", actor="operator:a@provider.example", commune=communes.zeitz, target="=HYPERLINK(1)")
+    response = operator_client(Role.VIEWER).client.get("/operator/audit.csv", {"action": "commune.test"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][4] == "'=HYPERLINK(1)"

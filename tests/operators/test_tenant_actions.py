@@ -179,3 +179,16 @@ def test_failed_import_leaves_nothing_behind(media, communes) -> None:
     assert not Commune.objects.filter(slug="weisswasser").exists()
     assert not schema_exists("weisswasser")
     assert AuditEvent.objects.filter(action="commune.import_failed", target="weisswasser").exists()
+
+
+def test_archive_of_one_commune_holds_nothing_of_another(media, communes) -> None:
+    _fill_zeitz(communes)
+    with tenant_context(communes.borna):
+        User.objects.create_user("geheim@borna.example", "x" * 16, full_name="Borna")
+    default_storage.save("tenants/borna/secret.txt", ContentFile(b"borna only"))
+    with zipfile.ZipFile(io.BytesIO(_export_bytes(communes.zeitz))) as archive:
+        everything = b"".join(archive.read(name) for name in archive.namelist())
+        names = archive.namelist()
+    assert b"geheim@borna.example" not in everything
+    assert b"borna only" not in everything
+    assert "files/secret.txt" not in names
