@@ -40,6 +40,27 @@ def test_refresh_counts_every_schema_in_one_union_statement(communes) -> None:
     assert usage == {"wohngeld": 2, "hundesteuer": 1}
 
 
+def test_tables_missing_in_a_schema_count_zero_instead_of_failing(communes, monkeypatch) -> None:
+    from operators import stats
+
+    source = stats.Source("requests_request", "open_requests", "count(*) FILTER (WHERE closed_at IS NULL)")
+    monkeypatch.setattr(stats, "SOURCES", [*stats.SOURCES, source])
+    refresh_tenant_stats()
+    assert list(TenantStats.objects.values_list("open_requests", flat=True)) == [0, 0]
+
+
+def test_command_and_task_refresh_the_figures(communes) -> None:
+    from django.core.management import call_command
+
+    from operators import tasks
+
+    out = io.StringIO()
+    call_command("refresh_tenant_stats", stdout=out)
+    assert "Refreshed 2 schemas" in out.getvalue()
+    assert tasks.refresh_tenant_stats.apply().result == 2
+    assert TenantStats.objects.count() == 2
+
+
 def test_refresh_batches_statements(communes) -> None:
     assert refresh_tenant_stats(batch_size=1).statements == 6  # table lookup, figures, usage per batch
 
