@@ -14,8 +14,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunal.settings")
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+from django.core.paginator import Paginator  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from operators import selectors  # noqa: E402
 from operators.models import TenantStats  # noqa: E402
 from operators.stats import refresh_tenant_stats  # noqa: E402
 from tenants.models import Commune  # noqa: E402
@@ -58,6 +61,38 @@ def create(names: list[str]) -> None:
     )
 
 
+def registry_only(count: int, offset: int) -> None:
+    """Offboarded registry rows without a schema: the console lists them, the refresh skips them."""
+    Commune.objects.bulk_create(
+        [
+            Commune(
+                name=f"Bench {i}",
+                ags=f"9{i:07d}",
+                land="Bench",
+                landkreis="Bench",
+                slug=f"bench-{i}",
+                schema_name=f"{PREFIX}{i}",
+                status=Commune.Status.OFFBOARDED,
+            )
+            for i in range(offset, offset + count)
+        ],
+        batch_size=1000,
+    )
+
+
+def console_page() -> None:
+    """What the tenant list reads for one page, whatever the number of communes."""
+    started = time.monotonic()
+    with CaptureQueriesContext(connection) as queries:
+        page = Paginator(selectors.tenants({"land": "Bench"}), 50).get_page(3)
+        rows = [(c.name, getattr(c, "stats", None)) for c in page]
+        selectors.filter_choices()
+    print(
+        f"tenant list page over {page.paginator.count} communes: {len(rows)} rows, "
+        f"{len(queries)} queries, {1000 * (time.monotonic() - started):.0f} ms"
+    )
+
+
 def drop(names: list[str]) -> None:
     TenantStats.objects.filter(commune__schema_name__startswith=PREFIX).delete()
     Commune.objects.filter(schema_name__startswith=PREFIX).delete()
@@ -78,7 +113,7 @@ def per_schema_loop(names: list[str]) -> None:
 def main() -> None:
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
     names = [f"{PREFIX}{i}" for i in range(SCHEMAS)]
-    drop(names)
+    drop([f"{PREFIX}{i}" for i in range(10_000)])
     started = time.monotonic()
     create(names)
     print(f"created {SCHEMAS} schemas in {time.monotonic() - started:.1f}s")
@@ -96,10 +131,12 @@ def main() -> None:
         print(
             f"for comparison, two queries per schema in a loop: {2 * SCHEMAS} queries, {time.monotonic() - started:.2f}s"
         )
+        registry_only(10_000 - SCHEMAS, SCHEMAS)
+        console_page()
         counted = TenantStats.objects.filter(commune__schema_name__startswith=PREFIX, active_services=9).count()
         print(f"schemas with the expected 9 active services: {counted}/{SCHEMAS}")
     finally:
-        drop(names)
+        drop([f"{PREFIX}{i}" for i in range(10_000)])
 
 
 if __name__ == "__main__":
