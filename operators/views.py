@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import csv
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -16,7 +14,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import Promise
@@ -33,8 +30,8 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from activations.models import Activation
 from audit import services as audit
-from audit.models import AuditEvent
 from operators import actions, roles, selectors, stats
+from operators.audit_csv import audit_csv_response
 from operators.decorators import operator_required
 from operators.forms import ActionForm, NewTokenForm, RoleForm, TokenForm
 from operators.models import OperatorProfile, OperatorToken, Role
@@ -284,39 +281,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "operators/audit_log.html", {"page": page, "filters": filters, "query": query.urlencode()})
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-CSV_COLUMNS = ["at", "commune", "actor", "action", "target", "data"]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that spreadsheet programs do not run as a formula (CSV injection)."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def audit_csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
-    """The CSV lines of ``events``, read from the database in chunks."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    slugs = dict(Commune.objects.values_list("pk", "slug"))
-    for event in events.iterator(chunk_size=2000):
-        commune = slugs.get(event.commune_id, "") if event.commune_id else ""
-        row = [event.at.isoformat(), commune, event.actor, event.action, event.target, event.data]
-        yield writer.writerow([_cell(value) for value in row])
-
-
-def audit_csv_response(events: QuerySet[AuditEvent]) -> StreamingHttpResponse:
-    """A streaming CSV download of ``events`` (shared by console and API)."""
-    response = StreamingHttpResponse(audit_csv_rows(events), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="kommunal-audit.csv"'
-    return response
 
 
 @operator_required()

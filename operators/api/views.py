@@ -26,7 +26,7 @@ from operators.api.serializers import (
     TenantDetailSerializer,
     TenantSerializer,
 )
-from operators.views import audit_csv_response
+from operators.audit_csv import audit_csv_response
 from tenants import actions as tenant_actions
 from tenants.models import Commune
 
