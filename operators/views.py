@@ -234,8 +234,8 @@ def tenant_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     """Confirmation page (GET) and execution (POST) of one tenant action."""
     spec = TENANT_ACTIONS.get(action)
     commune = get_object_or_404(Commune, slug=slug)
-    if spec is None:
-        raise Http404
+    if spec is None or not spec.applies(commune):
+        raise Http404  # no such action, or not for a commune in this status
     form = ActionForm(
         request.POST if request.method == "POST" else None,
         needs_reason=spec.needs_reason,

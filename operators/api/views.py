@@ -81,6 +81,15 @@ class OperatorAPIView(APIView):
     def commune(self, slug: str) -> Commune:
         return get_object_or_404(selectors.tenants(), slug=slug)
 
+    def commune_with_schema(self, slug: str) -> Commune:
+        """The commune, if its schema is kept (active or suspended); 400 otherwise."""
+        commune = self.commune(slug)
+        if commune.status not in (Commune.Status.ACTIVE, Commune.Status.SUSPENDED):
+            raise serializers.ValidationError(
+                {"status": f"The commune is {commune.status}; it has no schema to work on."}
+            )
+        return commune
+
     def actor(self, request: Request) -> str:
         return roles.actor(request.user)
 
@@ -196,7 +205,7 @@ class ReactivateView(_StatusChangeView):
 )
 class MigrateView(OperatorAPIView):
     def post(self, request: Request, slug: str) -> Response:
-        commune = self.commune(slug)
+        commune = self.commune_with_schema(slug)
         state = actions.migrate_commune(commune, actor=self.actor(request))
         current = self.commune(slug).migration_current  # type: ignore[attr-defined]
         return Response({"slug": commune.slug, "migration_state": state, "migration_current": current})
@@ -216,7 +225,7 @@ class MigrateView(OperatorAPIView):
 )
 class ExportView(OperatorAPIView):
     def post(self, request: Request, slug: str) -> FileResponse:
-        commune = self.commune(slug)
+        commune = self.commune_with_schema(slug)
         export = actions.export_commune(commune, actor=self.actor(request))
         response = FileResponse(
             default_storage.open(export.path, "rb"),

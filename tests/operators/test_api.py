@@ -91,16 +91,20 @@ def test_export_returns_the_archive(api_token, media, communes) -> None:
 
 
 def test_offboard_over_the_api(api_token, media, communes) -> None:
+    headers = api_token(Role.OPERATOR)
     response = host_client().post(
         "/api/v1/operator/tenants/borna/offboard/",
         {"reason": "Contract ended"},
         content_type="application/json",
-        **api_token(Role.OPERATOR),
+        **headers,
     )
     assert response.status_code == 200
     assert response.json()["status"] == "offboarded"
     assert host_client(communes.borna).get("/").status_code == 404
     assert host_client(communes.zeitz).get("/").status_code == 200
+    again = host_client().post("/api/v1/operator/tenants/borna/migrate/", **headers)
+    assert again.status_code == 400
+    assert again.json()["errors"][0]["field"] == "status"
 
 
 def test_audit_list_and_csv(api_token, communes) -> None:

@@ -141,6 +141,7 @@ def test_offboarding_exports_stops_routing_and_tells_billing(operator_client, me
         commune_offboarded.disconnect(dispatch_uid="test-offboard")
     communes.zeitz.refresh_from_db()
     assert communes.zeitz.status == Commune.Status.OFFBOARDED
+    assert client.get("/operator/tenants/zeitz/migrate/").status_code == 404  # nothing left to act on
     assert host_client(communes.zeitz).get("/").status_code == 404
     assert host_client(communes.borna).get("/").status_code == 200
     assert [kw["commune"].slug for kw in received] == ["zeitz"]
