@@ -18,7 +18,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -124,7 +124,7 @@ def import_commune(source: IO[bytes], *, ags: str, slug: str, actor: str) -> Com
 def _discard_failed_import(commune: Commune, *, actor: str) -> None:
     """Remove what a failed import created, so that the same AGS and slug can be imported again."""
     connection.set_schema_to_public()
-    _delete_tree(archive.files_prefix(commune.schema_name))
+    _delete_tree(archive.files_prefix(commune.schema_name), archive.FILE_STORAGES)
     _drop_schema(commune.schema_name)
     audit.record("commune.import_failed", actor=actor, target=commune.slug, ags=commune.ags)
     commune.delete()
@@ -169,11 +169,15 @@ def _drop_schema(schema_name: str) -> None:
         cursor.execute(f"DROP SCHEMA IF EXISTS {connection.ops.quote_name(schema_name)} CASCADE")
 
 
-def _delete_tree(prefix: str) -> int:
-    paths = list(archive.walk_storage(prefix))
-    for path in paths:
-        default_storage.delete(path)
-    return len(paths)
+def _delete_tree(prefix: str, aliases: tuple[str, ...] = ("default",)) -> int:
+    deleted = 0
+    for alias in aliases:
+        storage = storages[alias]
+        paths = list(archive.walk_storage(prefix, storage))
+        for path in paths:
+            storage.delete(path)
+        deleted += len(paths)
+    return deleted
 
 
 def purge_commune(commune: Commune, *, actor: str = audit.SYSTEM) -> None:
@@ -184,7 +188,8 @@ def purge_commune(commune: Commune, *, actor: str = audit.SYSTEM) -> None:
         _drop_schema(commune.schema_name)
         domains = list(Domain.objects.filter(tenant=commune).values_list("domain", flat=True))
         Domain.objects.filter(tenant=commune).delete()
-        files = _delete_tree(archive.files_prefix(commune.schema_name)) + _delete_tree(exports_prefix(commune))
+        files = _delete_tree(archive.files_prefix(commune.schema_name), archive.FILE_STORAGES)
+        files += _delete_tree(exports_prefix(commune))
         audit.record("commune.purged", actor=actor, commune=commune, target=commune.slug, domains=domains, files=files)
 
 

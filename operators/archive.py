@@ -6,7 +6,7 @@ Layout of an archive (format version 1)::
     registry/commune.json      the commune's registry row (public schema)
     registry/domains.json      its host names
     data/<app>.<model>.json    every row of each tenant model, ordered by primary key
-    files/<path>               the commune's files (storage prefix ``tenants/<schema>/``)
+    files/<storage>/<path>     the commune's files (prefix ``tenants/<schema>/`` of each storage in FILE_STORAGES)
 
 Import verifies the manifest before it touches the database: a member that is missing, added or
 changed makes the whole archive invalid.
@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage, storages
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -41,6 +41,9 @@ MANIFEST = "manifest.json"
 CHUNK = 1024 * 1024
 # Rebuilt by the migrations of every new schema, or not worth keeping (sessions).
 SKIPPED_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# Aliases of settings.STORAGES that keep tenant files under ``tenants/<schema>/``. A storage with
+# its own location (e.g. a separate S3 bucket for branding assets) is added here.
+FILE_STORAGES: tuple[str, ...] = ("default",)
 
 
 class ArchiveError(ValidationError):
@@ -72,16 +75,16 @@ def tenant_models() -> list[type[models.Model]]:
     return serializers.sort_dependencies(app_list)
 
 
-def walk_storage(prefix: str) -> Iterator[str]:
-    """Every file path under ``prefix`` in the default storage, sorted."""
+def walk_storage(prefix: str, storage: Storage = default_storage) -> Iterator[str]:
+    """Every file path under ``prefix`` in ``storage``, sorted."""
     try:
-        directories, files = default_storage.listdir(prefix)
+        directories, files = storage.listdir(prefix)
     except FileNotFoundError:
         return
     for name in sorted(files):
         yield prefix + name
     for directory in sorted(directories):
-        yield from walk_storage(f"{prefix}{directory}/")
+        yield from walk_storage(f"{prefix}{directory}/", storage)
 
 
 def _sha256(data: bytes) -> str:
@@ -115,15 +118,17 @@ def write_archive(commune: Commune, target: IO[bytes]) -> ArchiveSummary:
                 model_order.append(label)
         prefix = files_prefix(commune.schema_name)
         file_count = 0
-        for path in walk_storage(prefix):
-            digest = hashlib.sha256()
-            name = "files/" + path.removeprefix(prefix)
-            with default_storage.open(path, "rb") as source, archive.open(name, "w") as member:
-                while chunk := source.read(CHUNK):
-                    digest.update(chunk)
-                    member.write(chunk)
-            checksums[name] = digest.hexdigest()
-            file_count += 1
+        for alias in FILE_STORAGES:
+            storage = storages[alias]
+            for path in walk_storage(prefix, storage):
+                digest = hashlib.sha256()
+                name = f"files/{alias}/{path.removeprefix(prefix)}"
+                with storage.open(path, "rb") as source, archive.open(name, "w") as member:
+                    while chunk := source.read(CHUNK):
+                        digest.update(chunk)
+                        member.write(chunk)
+                checksums[name] = digest.hexdigest()
+                file_count += 1
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -160,7 +165,12 @@ def verify_archive(archive: zipfile.ZipFile) -> dict[str, Any]:
     if members != set(checksums):
         raise ArchiveError(_("The archive's files do not match its manifest; it was altered."))
     for name in sorted(members):
-        if name.startswith("/") or ".." in name.split("/"):
+        parts = name.split("/")
+        if (
+            name.startswith("/")
+            or ".." in parts
+            or (parts[0] == "files" and (len(parts) < 3 or parts[1] not in FILE_STORAGES))
+        ):
             raise ArchiveError(_("The archive contains an unsafe path: %(name)s") % {"name": name})
         if _member_digest(archive, name) != checksums[name]:
             raise ArchiveError(_("The checksum of %(name)s does not match; the archive was altered.") % {"name": name})
@@ -190,5 +200,6 @@ def load_archive(archive: zipfile.ZipFile, manifest: dict[str, Any], commune: Co
     prefix = files_prefix(commune.schema_name)
     files = [name for name in sorted(manifest["checksums"]) if name.startswith("files/")]
     for name in files:
-        default_storage.save(prefix + name.removeprefix("files/"), ContentFile(archive.read(name)))
+        _files, alias, path = name.split("/", 2)
+        storages[alias].save(prefix + path, ContentFile(archive.read(name)))
     return ArchiveSummary(schema_name=commune.schema_name, counts=counts, files=len(files))

@@ -91,7 +91,7 @@ def test_export_then_import_gives_a_new_commune_with_the_same_data(media, commun
         manifest = json.loads(archive.read("manifest.json"))
     assert manifest["schema_name"] == "zeitz"
     assert manifest["counts"]["accounts.user"] == 2
-    assert "files/logos/wappen.svg" in manifest["checksums"]
+    assert "files/default/logos/wappen.svg" in manifest["checksums"]
 
     path = media / "zeitz.zip"
     path.write_bytes(data)
@@ -116,7 +116,7 @@ def _tampered(data: bytes, member: str, content: bytes) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("member", ["data/accounts.user.json", "files/logos/wappen.svg"])
+@pytest.mark.parametrize("member", ["data/accounts.user.json", "files/default/logos/wappen.svg"])
 def test_import_refuses_a_tampered_archive_and_creates_nothing(media, communes, member) -> None:
     _fill_zeitz(communes)
     path = media / "tampered.zip"
@@ -192,4 +192,4 @@ def test_archive_of_one_commune_holds_nothing_of_another(media, communes) -> Non
         names = archive.namelist()
     assert b"geheim@borna.example" not in everything
     assert b"borna only" not in everything
-    assert "files/secret.txt" not in names
+    assert "files/default/secret.txt" not in names
