@@ -1,4 +1,4 @@
-"""Billing reacts to activations: a priced service activated or deactivated changes the subscription."""
+"""Billing reacts to activations (a priced service changes the subscription) and to offboarding."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db import transaction
 
 from activations.models import Activation
 from billing import services, stripe_api
-from billing.models import ServicePrice
+from billing.models import BillingAccount, ServicePrice
 from tenants.models import Commune
 
 logger = logging.getLogger(__name__)
@@ -23,3 +23,11 @@ def activation_changed(sender: Any, *, activation: Activation, commune: Commune 
         return
     with transaction.atomic():
         services.queue_sync(commune, reason=f"service {activation.service_id}")
+
+
+def commune_offboarded(sender: Any, *, commune: Commune, **kwargs: Any) -> None:
+    """Cancel the offboarded commune's subscriptions (through the outbox, so an outage loses nothing)."""
+    if not stripe_api.enabled() or not BillingAccount.objects.filter(commune=commune).exists():
+        return
+    with transaction.atomic():
+        services.queue_sync(commune, reason="offboarded")

@@ -223,7 +223,9 @@ def _reconcile(account: BillingAccount, *, attempt: str) -> None:
 
 
 def billable_prices(commune: Commune) -> list[ServicePrice]:
-    """Prices (already in Stripe) of the services the commune has active."""
+    """Prices (already in Stripe) of the services the commune has active; none once it is offboarded."""
+    if commune.status == Commune.Status.OFFBOARDED:
+        return []
     with tenant_context(commune):
         service_ids = list(Activation.objects.filter(is_active=True).values_list("service_id", flat=True))
     return list(

@@ -6,7 +6,6 @@ import logging
 
 import stripe
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,6 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from billing import selectors, stripe_api, webhooks
+from operators.decorators import operator_required
+from operators.models import Role
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def invoices(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/invoices.html", context)
 
 
-@staff_member_required(login_url="accounts:login")
+@operator_required(Role.VIEWER)
 def operator_overview(request: HttpRequest) -> HttpResponse:
     """Billing state of every billed commune, overdue first, for the provider's operators."""
     page = Paginator(selectors.billing_overview(), 100).get_page(request.GET.get("page"))

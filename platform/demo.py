@@ -9,6 +9,7 @@ from django.db import transaction
 from accounts.models import User
 from branding.demo import brand_demo_communes
 from citizen_requests.demo import seed_demo_services
+from operators.stats import refresh_tenant_stats
 from tenants import actions
 from tenants.models import Commune
 from tenants.provisioning import provision_commune
@@ -61,4 +62,5 @@ def seed_demo_data() -> list[DemoLogin]:
         seed_demo_services(commune)
         logins.append(DemoLogin(commune.name, result.url, demo.admin_email))
     brand_demo_communes()
+    refresh_tenant_stats()
     return logins

@@ -70,6 +70,9 @@ SHARED_APPS = [
     "accounts",
     "kommunal.apps.KommunalConfig",
     "signup",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "operators",
 ]
 # Tenant schemas: everything that belongs to one commune.
 TENANT_APPS = [
@@ -101,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -302,3 +306,8 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 STRIPE_TAX_RATE = os.environ.get("STRIPE_TAX_RATE", "")
 KOMMUNAL_BILLING_DAYS_UNTIL_DUE = int(os.environ.get("KOMMUNAL_BILLING_DAYS_UNTIL_DUE", "30"))
 KOMMUNAL_BILLING_GRACE_DAYS = int(os.environ.get("KOMMUNAL_BILLING_GRACE_DAYS", "14"))
+# --- Operator console ----------------------------------------------------------------------------
+# Days between offboarding a commune and ``kommunal purge_offboarded`` removing its schema and files.
+KOMMUNAL_OFFBOARD_RETENTION_DAYS = int(os.environ.get("KOMMUNAL_OFFBOARD_RETENTION_DAYS", "90"))
+# Issuer shown in authenticator apps next to an operator's TOTP entry.
+OTP_TOTP_ISSUER = "Kommunal"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("operator/", include("operators.urls")),
     path("api/v1/", include("kommunal.api.urls_public")),
     path("", include("signup.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="kommunal.urls_public"), name="schema"),

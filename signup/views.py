@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from operators.decorators import operator_required
+from operators.models import Role
 from signup import actions, legal, ratelimit, selectors
 from signup.forms import ApplicationForm, RejectForm, SearchForm
 from signup.models import Application
@@ -107,21 +104,7 @@ def legal_text(request: HttpRequest, document: str) -> HttpResponse:
     return render(request, f"signup/legal/{document}.html", {"version": version})
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Operators only: signed-in users of the public schema with ``is_staff``."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff:
-            return HttpResponseForbidden(_("Only operators may review applications."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@staff_required
+@operator_required(Role.OPERATOR)
 def review_list(request: HttpRequest) -> HttpResponse:
     """Applications waiting for an operator."""
     return render(
@@ -136,7 +119,7 @@ def _operator(request: HttpRequest) -> str:
 
 
 @require_POST
-@staff_required
+@operator_required(Role.OPERATOR)
 def review_approve(request: HttpRequest, pk: str) -> HttpResponse:
     application = get_object_or_404(Application, pk=pk)
     try:
@@ -149,7 +132,7 @@ def review_approve(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@operator_required(Role.OPERATOR)
 def review_reject(request: HttpRequest, pk: str) -> HttpResponse:
     application = get_object_or_404(Application, pk=pk)
     form = RejectForm(request.POST)

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("tenants.api.urls")),
     path("", include("signup.api.urls")),
     path("", include("catalog.api.urls")),
+    path("operator/", include("operators.api.urls")),
 ]

@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from operators.api.authentication import OperatorTokenAuthentication
+from operators.api.permissions import IsOperatorOperator
 from signup import actions, ratelimit, selectors
 from signup.api.serializers import (
     MunicipalitySerializer,
@@ -208,7 +210,8 @@ class SignupDetailView(APIView):
 
 
 class _OperatorView(APIView):
-    permission_classes = [IsAdminUser]
+    authentication_classes = [OperatorTokenAuthentication]
+    permission_classes = [IsOperatorOperator]
 
     def decide(self, request: Request, pk: str, **kwargs: Any) -> Response:
         application = get_object_or_404(Application, pk=pk)

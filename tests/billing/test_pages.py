@@ -12,8 +12,10 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from billing.models import BillingAccount, Invoice, Subscription, SubscriptionItem
 from billing.selectors import billing_state, price_preview
+from operators.models import Role
 from tests.billing.conftest import priced_service
 from tests.helpers import ADMIN_PASSWORD, host_client, signed_in_client
+from tests.operator_helpers import verified_operator_client
 
 pytestmark = pytest.mark.django_db
 
@@ -77,15 +79,10 @@ def test_webhook_answers_only_on_the_platform_host(fake, communes) -> None:
     )
 
 
-def test_operator_overview_is_for_staff_of_the_platform(fake, communes) -> None:
+def test_operator_overview_is_for_operators_of_the_platform(fake, communes) -> None:
     _billed(communes.zeitz, "ZEITZ-0001", 1250)
-    User.objects.create_user("ops@example.org", ADMIN_PASSWORD, full_name="Ops", is_staff=True)
     User.objects.create_user("nobody@example.org", ADMIN_PASSWORD, full_name="Nobody")
-    operator = host_client()
-    assert (
-        operator.post("/accounts/login/", {"username": "ops@example.org", "password": ADMIN_PASSWORD}).status_code
-        == 302
-    )
+    operator = verified_operator_client("ops@example.org", Role.VIEWER)
     page = operator.get("/operator/billing/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert "Zeitz" in page.content.decode()
@@ -93,7 +90,7 @@ def test_operator_overview_is_for_staff_of_the_platform(fake, communes) -> None:
 
     other = host_client()
     other.post("/accounts/login/", {"username": "nobody@example.org", "password": ADMIN_PASSWORD})
-    assert other.get("/operator/billing/").status_code == 302
+    assert other.get("/operator/billing/").status_code == 403  # an account of the platform, but no operator
     # A commune admin's session is worth nothing on the platform host.
     zeitz_admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
     stolen = host_client()
@@ -142,12 +139,10 @@ def test_operator_overview_needs_the_same_queries_for_many_communes(fake, commun
     from tenants.actions import register_commune
     from tenants.models import Commune, Municipality
 
-    User.objects.create_user("ops@example.org", ADMIN_PASSWORD, full_name="Ops", is_staff=True)
-    operator = host_client()
-    operator.post("/accounts/login/", {"username": "ops@example.org", "password": ADMIN_PASSWORD})
+    operator = verified_operator_client("ops@example.org", Role.VIEWER)
     _billed(communes.zeitz, "ZEITZ-0001", 1250)
     operator.get("/operator/billing/")  # warm up (session, content types)
-    with django_assert_num_queries(8) as one:
+    with django_assert_num_queries(12) as one:  # 8 for the page, 4 for session, role and TOTP device
         operator.get("/operator/billing/")
     taken = Commune.objects.values("ags")
     for municipality in Municipality.objects.exclude(ags__in=taken)[:20]:

@@ -213,3 +213,21 @@ def test_sync_billing_all_fetches_invoices_the_webhook_missed(
     call_command("sync_billing", "--all", stdout=StringIO())
     invoice = Invoice.objects.get(stripe_id="in_missed")
     assert (invoice.account.commune, invoice.number, invoice.status) == (communes.zeitz, "KOM-0042", "open")
+
+
+def test_offboarding_a_commune_cancels_its_subscription(fake, communes, django_capture_on_commit_callbacks) -> None:
+    from operators.signals import commune_offboarded
+    from tenants.models import Commune
+
+    price = priced_service(1000)
+    services.sync_catalog()
+    with tenant_context(communes.zeitz), django_capture_on_commit_callbacks(execute=True):
+        activate_service(service_slug=price.service.slug, actor="a")
+    assert [s["status"] for s in fake.of_type("subscription")] == ["active"]
+
+    Commune.objects.filter(pk=communes.zeitz.pk).update(status=Commune.Status.OFFBOARDED)
+    communes.zeitz.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        commune_offboarded.send(sender=Commune, commune=communes.zeitz, actor="operator:o", export_path="x.zip")
+    assert [s["status"] for s in fake.of_type("subscription")] == ["canceled"]
+    assert AuditEvent.objects.filter(action="billing.subscription_canceled", commune=communes.zeitz).exists()

@@ -6,11 +6,12 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from accounts.models import User
+from operators import actions as operator_actions
+from operators.models import Role
 from tenants import template
 from tenants.db import connection
 from tests.factories import ServiceVersionFactory
-from tests.helpers import ADMIN_PASSWORD, host_client
+from tests.operator_helpers import make_operator, verified_operator_client
 
 OPERATOR_EMAIL = "operator@kommunal.example"
 
@@ -44,8 +45,13 @@ def published_service(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def operator_client(db) -> Client:  # type: ignore[no-untyped-def]
-    """A client signed in on the platform host as an operator (``is_staff`` in the public schema)."""
-    User.objects.create_user(OPERATOR_EMAIL, ADMIN_PASSWORD, full_name="Operator", is_staff=True)
-    client = host_client()
-    assert client.post("/accounts/login/", {"username": OPERATOR_EMAIL, "password": ADMIN_PASSWORD}).status_code == 302
-    return client
+    """A client of an operator (role ``operator``) who passed password and TOTP on the platform host."""
+    return verified_operator_client(OPERATOR_EMAIL, Role.OPERATOR)
+
+
+@pytest.fixture
+def operator_token(db) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Request headers carrying an operator token (role ``operator``) for the operator API."""
+    user, _device = make_operator("api-operator@provider.example", Role.OPERATOR, device=False)
+    _token, key = operator_actions.create_token(user, name="test", actor="test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}

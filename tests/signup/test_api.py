@@ -127,18 +127,19 @@ def test_response_does_not_reveal_known_addresses(
     assert {message.to[0] for message in mail.outbox} == {"known@example.de", "new@example.de"}
 
 
-def test_operator_api_approves_and_rejects_for_staff_only(
-    communes, template_schema, operator_client, platform_client, django_capture_on_commit_callbacks
+def test_operator_api_approves_and_rejects_with_an_operator_token_only(
+    communes, template_schema, operator_token, operator_client, platform_client, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         application = submit()
     approve = f"/api/v1/operator/signups/{application.pk}/approve"
-    assert platform_client.post(approve).status_code == 403
-    response = operator_client.post(approve)
+    assert platform_client.post(approve).status_code == 401
+    assert operator_client.post(approve).status_code == 401  # the console's session is no API credential
+    response = platform_client.post(approve, **operator_token)
     assert response.status_code == 400  # not verified yet
     platform_client.post(path_of(links_in_last_mail("amt@leipzig.de")[0]))
     with django_capture_on_commit_callbacks(execute=True):
-        response = operator_client.post(approve)
+        response = platform_client.post(approve, **operator_token)
     assert response.status_code == 200
     assert response.json()["status"] == "provisioning"
     followed = platform_client.get(f"/api/v1/signups/{application.pk}/").json()
@@ -147,8 +148,8 @@ def test_operator_api_approves_and_rejects_for_staff_only(
     assert all(step["done"] for step in followed["steps"])
     other = submit(ags="14628110", email="amt@freital.de")
     reject = f"/api/v1/operator/signups/{other.pk}/reject"
-    assert operator_client.post(reject, {}, content_type="application/json").status_code == 400
-    response = operator_client.post(reject, {"reason": "Doppelt"}, content_type="application/json")
+    assert platform_client.post(reject, {}, content_type="application/json", **operator_token).status_code == 400
+    response = platform_client.post(reject, {"reason": "Doppelt"}, content_type="application/json", **operator_token)
     assert response.status_code == 200
     assert response.json()["status"] == "rejected"
 
