@@ -8,7 +8,7 @@ COMMUNE_EXAMPLE = {
     "slug": "zeitz",
     "name": "Zeitz",
     "ags": "15084590",
-    "kind": "Stadt",
+    "kind": "stadt",
     "land": "Sachsen-Anhalt",
     "landkreis": "Burgenlandkreis",
     "url": "https://zeitz.kommunal.example",
