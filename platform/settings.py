@@ -230,7 +230,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "kommunal.api.pagination.CursorPagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "kommunal.api.filters.FilterBackend",
         "kommunal.api.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["kommunal.api.throttling.CallerRateThrottle"],

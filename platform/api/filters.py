@@ -1,12 +1,17 @@
-"""Ordering shared by every list endpoint: ``?ordering=field,-other`` over declared fields only."""
+"""Filtering and ordering shared by every list endpoint (``?field=value``, ``?ordering=field,-other``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import django_filters
+import django_filters.rest_framework
+from django import forms
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, filters
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.request import Request
 
 
@@ -53,3 +58,39 @@ class OrderingFilter(filters.OrderingFilter):
                 "explode": False,
             }
         ]
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or ``1``/``0``); anything else is invalid instead of ignored."""
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if value in (True, "true", "True", "1"):
+            return True
+        if value in (False, "false", "False", "0"):
+            return False
+        raise forms.ValidationError(_("Enter true or false."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
+
+class FilterSet(django_filters.rest_framework.FilterSet):
+    """django-filter's FilterSet with boolean filters that reject what is not a boolean."""
+
+    FILTER_DEFAULTS = {
+        **django_filters.rest_framework.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+    }
+
+
+class FilterBackend(DjangoFilterBackend):
+    """``filterset_fields`` / ``filterset_class`` on every list view; invalid values are a 400."""
+
+    filterset_base = FilterSet
