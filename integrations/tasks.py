@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from integrations import services
 from integrations.models import WebhookDelivery
+from kommunal.celery import app
 
 
-@shared_task(ignore_result=True)
+@app.task(ignore_result=True)
 def deliver_webhook(delivery_id: int) -> None:
     """Attempt one delivery; with a broker, queue the retry with its backoff delay.
 
