@@ -33,7 +33,7 @@ class ApiKeyCreatedSerializer(ApiKeyOutputSerializer):
 class ApiKeyInputSerializer(serializers.Serializer[ApiKey]):
     name = serializers.CharField(max_length=100, trim_whitespace=False, help_text="What the key is for.")
     scopes = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(SCOPES)), allow_empty=False, help_text="What the key may do."
+        child=serializers.ChoiceField(choices=list(SCOPES)), allow_empty=False, min_length=1, help_text="What the key may do."
     )
     expires_in_days = serializers.IntegerField(
         min_value=1, max_value=3650, required=False, allow_null=True, help_text="Days until the key expires; none: never."
@@ -59,7 +59,8 @@ class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionOutputSerializer):
 
 class WebhookSubscriptionInputSerializer(serializers.Serializer[WebhookSubscription]):
     url = serializers.URLField(max_length=500, help_text="Where events are POSTed (https).")
-    events = serializers.ListField(child=serializers.ChoiceField(choices=list(EVENTS)), allow_empty=False)
+    events = serializers.ListField(child=serializers.ChoiceField(choices=list(EVENTS)), allow_empty=False, min_length=1
+    )
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, trim_whitespace=False)
     is_active = serializers.BooleanField(required=False)
 

@@ -12,8 +12,8 @@ from rest_framework.request import Request
 class CursorPagination(pagination.CursorPagination):
     """Stable cursor pagination: pages do not shift while new rows arrive.
 
-    Unlike DRF's default, a malformed ``cursor`` or ``page_size`` is a 400 naming the parameter
-    instead of being ignored (or a 404), so clients learn about their mistake.
+    Unlike DRF's default, a malformed ``page_size`` is a 400 naming the parameter instead of being
+    ignored. An unknown ``cursor`` names no page: 404 (any string is a well-formed cursor).
     """
 
     ordering = "-id"
@@ -42,7 +42,7 @@ class CursorPagination(pagination.CursorPagination):
         try:
             return super().decode_cursor(request)
         except exceptions.NotFound:
-            raise exceptions.ValidationError({self.cursor_query_param: [_("This cursor is not valid.")]}) from None
+            raise exceptions.NotFound(_("There is no page at this cursor; follow the next/previous links.")) from None
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)

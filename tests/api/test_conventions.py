@@ -108,7 +108,7 @@ def test_rate_limit_counters_are_separate_per_commune(communes) -> None:
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("ordering=secret", "ordering"), ("page_size=0", "page_size"), ("page_size=x", "page_size"), ("cursor=zz", "cursor")],
+    [("ordering=secret", "ordering"), ("page_size=0", "page_size"), ("page_size=x", "page_size")],
 )
 def test_bad_list_parameters_are_400_naming_the_parameter(communes, query, field) -> None:
     admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
@@ -116,6 +116,12 @@ def test_bad_list_parameters_are_400_naming_the_parameter(communes, query, field
     assert response.status_code == 400
     assert response["Content-Type"] == PROBLEM
     assert response.json()["errors"][0]["field"] == field
+
+
+def test_unknown_cursor_is_404_pointing_to_the_links(communes) -> None:
+    response = signed_in_client(communes.zeitz, "admin@zeitz.example").get("/api/v1/api-keys/?cursor=zz")
+    assert response.status_code == 404
+    assert "cursor" in response.json()["detail"]
 
 
 def test_ordering_and_filtering_parameters_work(communes) -> None:
