@@ -10,6 +10,7 @@ processed (401, 429, 5xx) are not stored, so the client may retry them with the 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -25,6 +26,8 @@ HEADER = "Idempotency-Key"
 RETENTION = timedelta(hours=24)
 NOT_STORED_STATUSES = {401, 429}
 STORED_HEADERS = ("Content-Type", "Location", "ETag")
+# Visible ASCII, as the OpenAPI document states (a UUID is the usual choice).
+VALID_KEY = re.compile(r"^[!-~]{1,255}$")
 
 
 def _fingerprint(request: HttpRequest) -> str:
@@ -43,12 +46,12 @@ def _replay(record: IdempotencyRecord) -> HttpResponse:
 
 def handle_idempotent(request: HttpRequest, key: str, get_response: Callable[[HttpRequest], HttpResponse]) -> HttpResponse:
     """Serve ``request`` once per (caller, key); replay or refuse repetitions."""
-    if not 1 <= len(key) <= 255 or not key.isprintable():
+    if not VALID_KEY.match(key):
         return problem_response(
             request,
             400,
             "Invalid Idempotency-Key",
-            "The Idempotency-Key header must be 1 to 255 printable characters.",
+            "The Idempotency-Key header must be 1 to 255 visible ASCII characters.",
             "invalid-idempotency-key",
         )
     caller = credentials_fingerprint(request)

@@ -75,7 +75,7 @@ IDEMPOTENCY_KEY = {
         "A unique value (e.g. a UUID) per intended operation. Retrying with the same key and body "
         "returns the stored response for 24 hours instead of repeating the operation."
     ),
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
 }
 ETAG_HEADER = {"description": "Weak validator of the representation.", "schema": {"type": "string"}}
 REPLAYED_HEADER = {
