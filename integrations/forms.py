@@ -10,7 +10,9 @@ from kommunal.api.scopes import SCOPES
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the key is for, e.g. the connected system."))
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the key is for, e.g. the connected system.")
+    )
     scopes = forms.MultipleChoiceField(
         label=_("Permissions"), choices=list(SCOPES.items()), widget=forms.CheckboxSelectMultiple
     )
@@ -21,5 +23,7 @@ class ApiKeyForm(forms.Form):
 
 class WebhookForm(forms.Form):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
-    events = forms.MultipleChoiceField(label=_("Events"), choices=list(EVENTS.items()), widget=forms.CheckboxSelectMultiple)
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=list(EVENTS.items()), widget=forms.CheckboxSelectMultiple
+    )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)

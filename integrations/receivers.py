@@ -65,4 +65,6 @@ def connect_activation_receivers() -> None:
 def connect_request_receivers(signals: ModuleType) -> None:
     """Connect the request events; call with ``citizen_requests.signals`` from an ``AppConfig.ready``."""
     signals.request_submitted.connect(on_request_submitted, dispatch_uid="integrations.request_submitted")
-    signals.request_status_changed.connect(on_request_status_changed, dispatch_uid="integrations.request_status_changed")
+    signals.request_status_changed.connect(
+        on_request_status_changed, dispatch_uid="integrations.request_status_changed"
+    )

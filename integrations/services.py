@@ -6,6 +6,7 @@ commune whose schema the connection is routed to.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -148,7 +149,7 @@ def _schedule(deliveries: list[WebhookDelivery]) -> None:
     from integrations.tasks import deliver_webhook
 
     for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
+        transaction.on_commit(functools.partial(deliver_webhook.delay, delivery.pk))
 
 
 def emit_event(event: str, data: dict[str, Any]) -> list[WebhookDelivery]:
@@ -231,7 +232,11 @@ def attempt_delivery(delivery: WebhookDelivery) -> WebhookDelivery:
             delivery.last_error = str(error)[:500]
         now = timezone.now()
         if delivery.response_status is not None and 200 <= delivery.response_status < 300:
-            delivery.status, delivery.delivered_at, delivery.next_attempt_at = WebhookDelivery.Status.SUCCEEDED, now, None
+            delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
+                WebhookDelivery.Status.SUCCEEDED,
+                now,
+                None,
+            )
         elif delivery.attempts >= MAX_ATTEMPTS:
             delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
         else:

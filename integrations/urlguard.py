@@ -34,6 +34,6 @@ def check_webhook_url(url: str) -> None:
     except (OSError, UnicodeError):
         raise ValidationError(_("The host name of this address cannot be resolved.")) from None
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
+        ip = ipaddress.ip_address(str(address).split("%")[0])
         if not ip.is_global or ip.is_multicast:
             raise ValidationError(_("Webhooks cannot be sent to private, loopback or reserved addresses."))

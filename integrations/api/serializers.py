@@ -16,7 +16,17 @@ class ApiKeyOutputSerializer(serializers.ModelSerializer[ApiKey]):
 
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "prefix", "scopes", "created_by", "created_at", "expires_at", "revoked_at", "last_used_at"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "scopes",
+            "created_by",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+        ]
         read_only_fields = fields
 
 
@@ -33,10 +43,17 @@ class ApiKeyCreatedSerializer(ApiKeyOutputSerializer):
 class ApiKeyInputSerializer(serializers.Serializer[ApiKey]):
     name = serializers.CharField(max_length=100, trim_whitespace=False, help_text="What the key is for.")
     scopes = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(SCOPES)), allow_empty=False, min_length=1, help_text="What the key may do."
+        child=serializers.ChoiceField(choices=list(SCOPES)),
+        allow_empty=False,
+        min_length=1,
+        help_text="What the key may do.",
     )
     expires_in_days = serializers.IntegerField(
-        min_value=1, max_value=3650, required=False, allow_null=True, help_text="Days until the key expires; none: never."
+        min_value=1,
+        max_value=3650,
+        required=False,
+        allow_null=True,
+        help_text="Days until the key expires; none: never.",
     )
 
 
@@ -59,8 +76,7 @@ class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionOutputSerializer):
 
 class WebhookSubscriptionInputSerializer(serializers.Serializer[WebhookSubscription]):
     url = serializers.URLField(max_length=500, help_text="Where events are POSTed (https).")
-    events = serializers.ListField(child=serializers.ChoiceField(choices=list(EVENTS)), allow_empty=False, min_length=1
-    )
+    events = serializers.ListField(child=serializers.ChoiceField(choices=list(EVENTS)), allow_empty=False, min_length=1)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, trim_whitespace=False)
     is_active = serializers.BooleanField(required=False)
 

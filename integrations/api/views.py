@@ -258,7 +258,9 @@ class WebhookDetailView(generics.RetrieveAPIView[WebhookSubscription]):
         responses={200: WebhookSubscriptionOutputSerializer},
         examples=[
             OpenApiExample("Pause", value={"is_active": False}, request_only=True),
-            OpenApiExample("Paused subscription", value={**SUBSCRIPTION_EXAMPLE, "is_active": False}, response_only=True),
+            OpenApiExample(
+                "Paused subscription", value={**SUBSCRIPTION_EXAMPLE, "is_active": False}, response_only=True
+            ),
         ],
     )
     def patch(self, request: Request, pk: int) -> Response:
@@ -288,7 +290,7 @@ class WebhookDetailView(generics.RetrieveAPIView[WebhookSubscription]):
 
 
 class WebhookPingView(generics.GenericAPIView[WebhookSubscription]):
-    serializer_class = WebhookDeliveryOutputSerializer
+    serializer_class = WebhookDeliveryOutputSerializer  # type: ignore[assignment]
     permission_classes = [IsCommuneAdmin]
     required_scopes = {"POST": "webhooks:write"}
 

@@ -44,12 +44,12 @@ def deprecated(*, since: date, sunset: date | None = None, link: str | None = No
 
     def decorate(target: Any) -> Any:
         if isinstance(target, type):
-            original = target.finalize_response
+            original = target.finalize_response  # type: ignore[attr-defined]
 
             def finalize_response(self: Any, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
                 return add_headers(original(self, request, response, *args, **kwargs))
 
-            target.finalize_response = finalize_response
+            target.finalize_response = finalize_response  # type: ignore[attr-defined]
             return extend_schema(deprecated=True)(target)
 
         @functools.wraps(target)

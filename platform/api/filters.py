@@ -10,8 +10,8 @@ from django import forms
 from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, filters
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, filters
 from rest_framework.request import Request
 
 
@@ -22,7 +22,7 @@ class OrderingFilter(filters.OrderingFilter):
     naming the parameter (DRF would silently ignore it). The document lists the allowed values.
     """
 
-    def get_valid_fields(self, queryset: QuerySet[Any], view: Any, context: dict[str, Any] | None = None) -> Any:
+    def get_valid_fields(self, queryset: Any, view: Any, context: Any = None) -> Any:
         if getattr(view, "ordering_fields", None) is None:
             return []
         return super().get_valid_fields(queryset, view, context or {})
@@ -63,7 +63,7 @@ class OrderingFilter(filters.OrderingFilter):
 class StrictBooleanField(forms.NullBooleanField):
     """``true``/``false`` (or ``1``/``0``); anything else is invalid instead of ignored."""
 
-    def to_python(self, value: Any) -> bool | None:
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
         if value in (None, ""):
             return None
         if value in (True, "true", "True", "1"):

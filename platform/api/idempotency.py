@@ -44,7 +44,9 @@ def _replay(record: IdempotencyRecord) -> HttpResponse:
     return response
 
 
-def handle_idempotent(request: HttpRequest, key: str, get_response: Callable[[HttpRequest], HttpResponse]) -> HttpResponse:
+def handle_idempotent(
+    request: HttpRequest, key: str, get_response: Callable[[HttpRequest], HttpResponse]
+) -> HttpResponse:
     """Serve ``request`` once per (caller, key); replay or refuse repetitions."""
     if not VALID_KEY.match(key):
         return problem_response(

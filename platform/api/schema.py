@@ -40,24 +40,55 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 # status -> (description, example title, example detail, problem slug)
 ERRORS: dict[int, tuple[str, str, str, str]] = {
-    400: ("The request is malformed; `errors` names each invalid field.", "Invalid input",
-          "The request has invalid fields; see 'errors'.", "validation-error"),
-    401: ("No valid credentials: the API key is missing, unknown, expired or revoked.", "Unauthorized",
-          "Authentication credentials were not provided.", "not-authenticated"),
-    403: ("The credentials are valid but do not allow this (role or API key scope).", "Forbidden",
-          "This API key lacks the scope 'requests:read'.", "scope-missing"),
+    400: (
+        "The request is malformed; `errors` names each invalid field.",
+        "Invalid input",
+        "The request has invalid fields; see 'errors'.",
+        "validation-error",
+    ),
+    401: (
+        "No valid credentials: the API key is missing, unknown, expired or revoked.",
+        "Unauthorized",
+        "Authentication credentials were not provided.",
+        "not-authenticated",
+    ),
+    403: (
+        "The credentials are valid but do not allow this (role or API key scope).",
+        "Forbidden",
+        "This API key lacks the scope 'requests:read'.",
+        "scope-missing",
+    ),
     404: ("No such resource (or no commune at this host).", "Not Found", "Not found.", "not-found"),
-    406: ("The `Accept` header asks for a representation the API does not offer.", "Not Acceptable",
-          "Could not satisfy the request Accept header.", "not-acceptable"),
-    409: ("A request with the same `Idempotency-Key` is still being processed.", "Request in progress",
-          "A request with this Idempotency-Key is still being processed; retry later.",
-          "idempotency-key-in-progress"),
-    415: ("The request body is not `application/json`.", "Unsupported Media Type",
-          'Unsupported media type "text/plain" in request.', "unsupported-media-type"),
-    422: ("The `Idempotency-Key` was already used for a different request.", "Idempotency-Key reused",
-          "This Idempotency-Key was already used for a different request.", "idempotency-key-reused"),
-    429: ("Too many requests from this caller; retry after `Retry-After` seconds.", "Too Many Requests",
-          "Request was throttled. Expected available in 12 seconds.", "throttled"),
+    406: (
+        "The `Accept` header asks for a representation the API does not offer.",
+        "Not Acceptable",
+        "Could not satisfy the request Accept header.",
+        "not-acceptable",
+    ),
+    409: (
+        "A request with the same `Idempotency-Key` is still being processed.",
+        "Request in progress",
+        "A request with this Idempotency-Key is still being processed; retry later.",
+        "idempotency-key-in-progress",
+    ),
+    415: (
+        "The request body is not `application/json`.",
+        "Unsupported Media Type",
+        'Unsupported media type "text/plain" in request.',
+        "unsupported-media-type",
+    ),
+    422: (
+        "The `Idempotency-Key` was already used for a different request.",
+        "Idempotency-Key reused",
+        "This Idempotency-Key was already used for a different request.",
+        "idempotency-key-reused",
+    ),
+    429: (
+        "Too many requests from this caller; retry after `Retry-After` seconds.",
+        "Too Many Requests",
+        "Request was throttled. Expected available in 12 seconds.",
+        "throttled",
+    ),
 }
 
 IF_NONE_MATCH = {
@@ -104,8 +135,13 @@ class AutoSchema(openapi.AutoSchema):
 
 def _problem_response(status: int) -> dict[str, Any]:
     description, title, detail, slug = ERRORS[status]
-    example = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
-               "instance": "/api/v1/..."}
+    example = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": "/api/v1/...",
+    }
     if status == 400:
         example["errors"] = [{"field": "name", "message": "This field is required."}]
     response: dict[str, Any] = {

@@ -125,7 +125,8 @@ def test_integrations_page_creates_a_key_and_shows_the_secret_once(communes) -> 
     page = admin.post("/integrations/", {"key-name": "Fachverfahren", "key-scopes": ["requests:read"]})
     assert page.status_code == 200
     secret = page.context["new_secret"]
-    assert secret.startswith("kk_live_") and secret in page.content.decode()
+    assert secret.startswith("kk_live_")
+    assert secret in page.content.decode()
     again = admin.get("/integrations/")
     assert secret not in again.content.decode()
     assert secret[:16] in again.content.decode()

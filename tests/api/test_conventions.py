@@ -63,7 +63,9 @@ def test_repeated_post_with_the_same_idempotency_key_is_replayed_not_repeated(co
 
 def test_same_idempotency_key_with_another_body_is_422(communes) -> None:
     admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
-    admin.post("/api/v1/api-keys/", {"name": "a", "scopes": ["users:read"]}, "application/json", HTTP_IDEMPOTENCY_KEY="k")
+    admin.post(
+        "/api/v1/api-keys/", {"name": "a", "scopes": ["users:read"]}, "application/json", HTTP_IDEMPOTENCY_KEY="k"
+    )
     response = admin.post(
         "/api/v1/api-keys/", {"name": "b", "scopes": ["users:read"]}, "application/json", HTTP_IDEMPOTENCY_KEY="k"
     )
@@ -167,4 +169,4 @@ def test_deprecated_endpoint_announces_deprecation_and_sunset() -> None:
     response = OldView.as_view()(RequestFactory().get("/api/v1/old/"))
     assert response["Deprecation"] == "@1796083200"
     assert response["Sunset"] == "Wed, 30 Jun 2027 00:00:00 GMT"
-    assert response["Link"].startswith("<https://example.org/migrate>; rel=\"deprecation\"")
+    assert response["Link"].startswith('<https://example.org/migrate>; rel="deprecation"')

@@ -30,7 +30,8 @@ def _blocks() -> list[tuple[str, str]]:
 
 def test_the_walkthrough_has_curl_and_python_examples() -> None:
     languages = [language for language, _code in _blocks()]
-    assert "bash" in languages and languages.count("python") >= 3
+    assert "bash" in languages
+    assert languages.count("python") >= 3
 
 
 @pytest.fixture
@@ -58,14 +59,17 @@ def test_walkthrough_examples_run_against_a_live_server(
             if language == "bash":
                 if shutil.which("curl") is None:
                     pytest.skip("curl is not installed")
-                result = subprocess.run(["bash", "-euo", "pipefail", "-c", code], env=env, capture_output=True, text=True)
+                result = subprocess.run(
+                    ["bash", "-euo", "pipefail", "-c", code], env=env, capture_output=True, text=True
+                )
                 assert result.returncode == 0, result.stderr
                 assert '"name":"Zeitz"' in result.stdout.replace(" ", "")
             else:
                 os.environ.update({key: env[key] for key in ("KOMMUNAL_URL", "KOMMUNAL_API_KEY")})
                 exec(compile(code, str(API_MD), "exec"), namespace)  # noqa: S102 (the documentation's own code)
         output = capfd.readouterr().out
-        assert "Zeitz" in output and "admin@zeitz.example" in output
+        assert "Zeitz" in output
+        assert "admin@zeitz.example" in output
         assert '"type": "ping"' in output
     finally:
         for name in ("KOMMUNAL_URL", "KOMMUNAL_API_KEY"):
