@@ -134,3 +134,14 @@ def test_integrations_page_creates_a_key_and_shows_the_secret_once(communes) -> 
 
 def test_integrations_page_is_for_administrators_only(communes) -> None:
     assert host_client(communes.zeitz).get("/integrations/").status_code == 302
+
+
+def test_a_keyed_list_request_costs_a_fixed_number_of_queries(communes) -> None:
+    secret = create_key(communes.zeitz, ["users:read"])
+    client = key_client(communes.zeitz, secret)
+    client.get("/api/v1/users/")  # records the first use
+    with CaptureQueriesContext(db_connection) as queries:
+        assert client.get("/api/v1/users/").status_code == 200
+    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SET search_path")]
+    # host -> commune, key -> its owner, the page of users; no write within the minute
+    assert len(statements) == 3, "\n".join(sql[:120] for sql in statements)
