@@ -217,31 +217,41 @@ def _post(subscription: WebhookSubscription, body: bytes, event: str, event_id: 
 
 
 def attempt_delivery(delivery: WebhookDelivery) -> WebhookDelivery:
-    """Send ``delivery`` once; on failure schedule the next attempt or give up after MAX_ATTEMPTS."""
+    """Send ``delivery`` once; on failure schedule the next attempt or give up after MAX_ATTEMPTS.
+
+    The attempt is claimed in a short transaction (the next attempt moves into the future, so a
+    parallel worker or ``deliver_webhooks`` skips it); the HTTP call happens outside any
+    transaction and its outcome is recorded afterwards.
+    """
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().select_related("subscription").get(pk=delivery.pk)
-        if delivery.status != WebhookDelivery.Status.PENDING:
-            return delivery
-        delivery.attempts += 1
-        body = json.dumps(delivery.payload, cls=DjangoJSONEncoder).encode()
-        delivery.response_status = None
-        try:
-            delivery.response_status = _post(delivery.subscription, body, delivery.event, str(delivery.event_id))
-            delivery.last_error = "" if 200 <= delivery.response_status < 300 else f"HTTP {delivery.response_status}"
-        except (OSError, ValidationError) as error:
-            delivery.last_error = str(error)[:500]
-        now = timezone.now()
-        if delivery.response_status is not None and 200 <= delivery.response_status < 300:
-            delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
-                WebhookDelivery.Status.SUCCEEDED,
-                now,
-                None,
-            )
-        elif delivery.attempts >= MAX_ATTEMPTS:
-            delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
-        else:
-            delivery.next_attempt_at = now + backoff(delivery.attempts)
-        delivery.save()
+        claimed = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("subscription")
+            .filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING)
+            .first()
+        )
+        if claimed is None:
+            return WebhookDelivery.objects.get(pk=delivery.pk)
+        claimed.attempts += 1
+        claimed.next_attempt_at = timezone.now() + backoff(claimed.attempts)
+        claimed.save(update_fields=["attempts", "next_attempt_at"])
+    delivery = claimed
+    body = json.dumps(delivery.payload, cls=DjangoJSONEncoder).encode()
+    delivery.response_status = None
+    try:
+        delivery.response_status = _post(delivery.subscription, body, delivery.event, str(delivery.event_id))
+        delivery.last_error = "" if 200 <= delivery.response_status < 300 else f"HTTP {delivery.response_status}"
+    except (OSError, ValidationError) as error:
+        delivery.last_error = str(error)[:500]
+    if delivery.response_status is not None and 200 <= delivery.response_status < 300:
+        delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
+            WebhookDelivery.Status.SUCCEEDED,
+            timezone.now(),
+            None,
+        )
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
+    delivery.save(update_fields=["status", "response_status", "last_error", "delivered_at", "next_attempt_at"])
     return delivery
 
 
