@@ -145,3 +145,9 @@ def test_a_keyed_list_request_costs_a_fixed_number_of_queries(communes) -> None:
     statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SET search_path")]
     # host -> commune, key -> its owner, the page of users; no write within the minute
     assert len(statements) == 3, "\n".join(sql[:120] for sql in statements)
+
+
+def test_administrators_see_the_integrations_link(communes) -> None:
+    page = signed_in_client(communes.zeitz, "admin@zeitz.example").get("/")
+    assert b'href="/integrations/"' in page.content
+    assert b'href="/integrations/"' not in host_client(communes.zeitz).get("/").content

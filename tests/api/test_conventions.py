@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -170,3 +170,23 @@ def test_deprecated_endpoint_announces_deprecation_and_sunset() -> None:
     assert response["Deprecation"] == "@1796083200"
     assert response["Sunset"] == "Wed, 30 Jun 2027 00:00:00 GMT"
     assert response["Link"].startswith('<https://example.org/migrate>; rel="deprecation"')
+
+
+def test_stored_idempotency_records_expire_after_a_day(communes) -> None:
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from kommunal.api.models import IdempotencyRecord
+
+    admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
+    body = {"name": "daily", "scopes": ["users:read"]}
+    admin.post("/api/v1/api-keys/", body, "application/json", HTTP_IDEMPOTENCY_KEY="day-1")
+    connection.set_tenant(communes.zeitz)
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    call_command("purge_idempotency_keys")
+    connection.set_tenant(communes.zeitz)
+    assert not IdempotencyRecord.objects.exists()
+    connection.set_schema_to_public()
+    again = admin.post("/api/v1/api-keys/", body, "application/json", HTTP_IDEMPOTENCY_KEY="day-1")
+    assert again.status_code == 201
+    assert not again.has_header("Idempotent-Replayed")

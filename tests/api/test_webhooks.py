@@ -199,3 +199,12 @@ def test_another_communes_subscription_is_invisible(communes) -> None:
     admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
     assert admin.get(f"/api/v1/webhooks/{subscription.pk}/").status_code == 404
     assert admin.get("/api/v1/webhooks/").json()["results"] == []
+
+
+def test_old_or_tampered_signatures_do_not_verify() -> None:
+    body = b'{"type": "ping"}'
+    header = signing.sign("secret", 1_000_000, body)
+    assert signing.verify("secret", header, body, now=1_000_000 + 299)
+    assert not signing.verify("secret", header, body, now=1_000_000 + 301)
+    assert not signing.verify("secret", header, body + b" ", now=1_000_000)
+    assert not signing.verify("secret", "garbage", body, now=1_000_000)
