@@ -14,6 +14,7 @@ help:
 	@echo "make test   set up .venv with the dev extras and run the whole test suite"
 	@echo "make lint   ruff (lint + format check) and mypy"
 	@echo "make check-infra   terraform fmt and checkov over infra/terraform"
+	@echo "make openapi  regenerate docs/openapi-public.yaml and docs/openapi-tenant.yaml"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +53,11 @@ format: $(VENV)/.installed-dev
 messages: $(VENV)/.installed-dev
 	for app in $(APPS); do (cd $$app && mkdir -p locale && KOMMUNAL_DEV=1 ../$(BIN)/django-admin makemessages -l de -l en --settings=kommunal.settings >/dev/null); done
 	for app in $(APPS); do (cd $$app && KOMMUNAL_DEV=1 ../$(BIN)/django-admin compilemessages --settings=kommunal.settings >/dev/null); done
+
+# The committed OpenAPI documents (a test fails when they drift from the code).
+openapi: $(VENV)/.installed-dev
+	KOMMUNAL_DEV=1 $(BIN)/kommunal spectacular --lang en --urlconf kommunal.urls_public --validate --fail-on-warn --file docs/openapi-public.yaml
+	KOMMUNAL_DEV=1 $(BIN)/kommunal spectacular --lang en --urlconf kommunal.urls_tenant --validate --fail-on-warn --file docs/openapi-tenant.yaml
 
 bench: $(VENV)/.installed-dev
 	@for script in bench/*.py; do echo "== $$script"; KOMMUNAL_DEV=1 $(BIN)/python $$script || exit 1; done

@@ -19,6 +19,7 @@ from activations.signals import service_activated, service_deactivated
 from audit import services as audit
 from catalog.models import Service, ServiceVersion
 from catalog.selectors import latest_published_version
+from tenants.db import on_commit_in_current_schema
 from tenants.models import Commune
 
 
@@ -67,7 +68,7 @@ def _commune() -> Commune | None:
 
 def _send_after_commit(signal: Any, activation: Activation) -> None:
     commune = _commune()
-    transaction.on_commit(lambda: signal.send(sender=Activation, activation=activation, commune=commune))
+    on_commit_in_current_schema(lambda: signal.send(sender=Activation, activation=activation, commune=commune))
 
 
 def _record(activation: Activation, action: str, actor: str, **extra: Any) -> None:

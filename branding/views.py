@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerView
 
 from branding import domains, services
@@ -169,6 +170,7 @@ def asset(request: HttpRequest, name: str) -> HttpResponse:
 class BrandedSwaggerView(SpectacularSwaggerView):
     """Swagger UI titled with the commune's name."""
 
+    @extend_schema(exclude=True)
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         commune = getattr(request, "commune", None)
         if commune is not None:

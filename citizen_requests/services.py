@@ -21,6 +21,7 @@ from citizen_requests import notifications, schema_form
 from citizen_requests.models import TRANSITIONS, CitizenRequest, Status, StatusChange
 from citizen_requests.selectors import active_activation
 from citizen_requests.signals import request_status_changed, request_submitted
+from tenants.db import on_commit_in_current_schema
 from tenants.models import Commune
 
 # Crockford-like alphabet without 0/O, 1/I/L and U: easy to read out and type.
@@ -82,8 +83,10 @@ def submit_request(*, service_slug: str, email: str, data: Any, language: str = 
             service=service_slug,
             version=activation.version.number,
         )
-        transaction.on_commit(lambda: notifications.send_confirmation(request, commune))
-        transaction.on_commit(lambda: request_submitted.send(sender=CitizenRequest, request=request, commune=commune))
+        on_commit_in_current_schema(lambda: notifications.send_confirmation(request, commune))
+        on_commit_in_current_schema(
+            lambda: request_submitted.send(sender=CitizenRequest, request=request, commune=commune)
+        )
     return request
 
 
@@ -125,8 +128,8 @@ def change_status(request: CitizenRequest, *, to_status: str, comment: str = "",
         from_status=change.from_status,
         to_status=to_status,
     )
-    transaction.on_commit(lambda: notifications.send_status_changed(request, commune, change.comment))
-    transaction.on_commit(
+    on_commit_in_current_schema(lambda: notifications.send_status_changed(request, commune, change.comment))
+    on_commit_in_current_schema(
         lambda: request_status_changed.send(sender=CitizenRequest, request=request, change=change, commune=commune)
     )
     return change

@@ -73,6 +73,8 @@ SHARED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "operators",
+    "django_filters",
+    "kommunal.api.apps.ApiConfig",
 ]
 # Tenant schemas: everything that belongs to one commune.
 TENANT_APPS = [
@@ -84,6 +86,8 @@ TENANT_APPS = [
     "portal",
     "branding",
     "citizen_requests",
+    "kommunal.api.apps.ApiConfig",
+    "integrations",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -107,6 +111,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kommunal.api.middleware.ApiConventionsMiddleware",
 ]
 
 TEMPLATES = [
@@ -238,22 +243,40 @@ CSRF_TRUSTED_ORIGINS = [
 
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "kommunal.api.schema.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "kommunal.api.pagination.CursorPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "kommunal.api.filters.FilterBackend",
+        "kommunal.api.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["kommunal.api.throttling.CallerRateThrottle"],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "kommunal.api.problems.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Requests per minute (see docs/api.md): per API key, per signed-in user, per IP for anonymous callers.
+KOMMUNAL_API_RATES = {
+    "key": int(os.environ.get("KOMMUNAL_API_RATE_KEY", "600")),
+    "user": int(os.environ.get("KOMMUNAL_API_RATE_USER", "600")),
+    "anon": int(os.environ.get("KOMMUNAL_API_RATE_ANON", "120")),
+}
+# Outbound webhooks may target private or loopback addresses only in development (SSRF guard).
+KOMMUNAL_WEBHOOKS_ALLOW_PRIVATE = env_bool("KOMMUNAL_WEBHOOKS_ALLOW_PRIVATE", DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kommunal API",
     "DESCRIPTION": (
         "REST API of the Kommunal platform. On the platform host it serves the shared service "
         "catalogue, onboarding of communes and the operator API; on a commune's host it serves "
-        "that commune's data. Errors are RFC 9457 problem details (application/problem+json)."
+        "that commune's data. Errors are RFC 9457 problem details (application/problem+json). "
+        "Conventions (authentication, scopes, pagination, ETags, idempotency, rate limits, "
+        "webhooks, deprecation) are described in docs/api.md."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -263,6 +286,10 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "citizen_requests.models.Status",
         "VersionStatusEnum": "catalog.models.ServiceVersion.Status",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kommunal.api.schema.add_api_conventions",
+    ],
 }
 
 # --- Observability -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("verwaltung/leistungen/", include("activations.urls")),
     path("verwaltung/anfragen/", include("citizen_requests.urls")),
     path("api/v1/", include("kommunal.api.urls_tenant")),
+    path("integrations/", include("integrations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="kommunal.urls_tenant"), name="schema"),
     path("api/docs/", BrandedSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -27,6 +27,22 @@ def problem_response(
     return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
+def server_error_response(request: HttpRequest) -> JsonResponse:
+    """500 as a problem document; the details stay in the log (by request id), never in the body."""
+    return problem_response(
+        request,
+        500,
+        "Internal server error",
+        "The server failed to process the request; quote the X-Request-ID header when reporting it.",
+        "server-error",
+    )
+
+
+def not_found_response(request: HttpRequest) -> JsonResponse:
+    """404 for an ``/api/`` address that names no endpoint."""
+    return problem_response(request, 404, "Not found", "There is no endpoint at this address.", "not-found")
+
+
 def _field_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     """Flatten DRF's nested validation errors into ``[{"field": "a.b", "message": ...}]``."""
     if isinstance(detail, dict):

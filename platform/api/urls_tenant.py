@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("catalog.api.urls")),
     path("", include("activations.api.urls")),
     path("", include("citizen_requests.api.urls")),
+    path("", include("integrations.api.urls")),
 ]

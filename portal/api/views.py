@@ -12,17 +12,19 @@ from activations.models import Activation
 from citizen_requests import selectors
 from kommunal.api.pagination import CursorPagination
 from portal.api.serializers import OfferedServiceDetailSerializer, OfferedServiceSerializer
-from tenants.api.serializers import CommuneOutputSerializer
+from tenants.api.serializers import COMMUNE_EXAMPLE, CommuneOutputSerializer
 
 
 class CommuneProfileView(APIView):
     permission_classes = [AllowAny]
+    required_scopes = {"GET": "commune:read"}
 
     @extend_schema(
         tags=["commune"],
         summary="The commune of this host",
         description="Name, AGS, kind, Land and district of the commune that answers at this host.",
         responses=CommuneOutputSerializer,
+        examples=[OpenApiExample("Zeitz", value=COMMUNE_EXAMPLE)],
     )
     def get(self, request: Request) -> Response:
         return Response(CommuneOutputSerializer(request.commune).data)  # type: ignore[attr-defined]

@@ -4,6 +4,16 @@ from rest_framework import serializers
 
 from tenants.models import Commune
 
+COMMUNE_EXAMPLE = {
+    "slug": "zeitz",
+    "name": "Zeitz",
+    "ags": "15084590",
+    "kind": "stadt",
+    "land": "Sachsen-Anhalt",
+    "landkreis": "Burgenlandkreis",
+    "url": "https://zeitz.kommunal.example",
+}
+
 
 class CommuneOutputSerializer(serializers.ModelSerializer[Commune]):
     """A commune as anyone may see it: who it is and where its portal answers."""

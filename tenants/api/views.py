@@ -1,11 +1,11 @@
 """Commune registry API on the platform host."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
 from tenants import selectors
-from tenants.api.serializers import CommuneOutputSerializer
+from tenants.api.serializers import COMMUNE_EXAMPLE, CommuneOutputSerializer
 
 
 @extend_schema(
@@ -13,6 +13,7 @@ from tenants.api.serializers import CommuneOutputSerializer
     summary="List the communes that use Kommunal",
     description="Active communes with the base URL of their portal and API. Filter by Land with `land`.",
     parameters=[OpenApiParameter("land", str, description="Only communes of this Land, e.g. `Sachsen`.")],
+    examples=[OpenApiExample("Zeitz", value=COMMUNE_EXAMPLE)],
 )
 class CommuneListView(generics.ListAPIView):
     serializer_class = CommuneOutputSerializer
