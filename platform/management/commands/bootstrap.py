@@ -30,7 +30,10 @@ class Command(BaseCommand):
         platform = url_for_host(settings.KOMMUNAL_DOMAIN)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Kommunal is ready at {platform}/"))
-        self.stdout.write(f"  API docs:  {platform}/api/docs/")
+        self.stdout.write(f"  API docs:          {platform}/api/docs/")
+        self.stdout.write(f"  Commune signup:    {platform}/signup/")
+        self.stdout.write(f"  Operator console:  {platform}/operator/  (sets up a TOTP app at the first sign-in)")
+        self.stdout.write("  Commune admins:    <commune>/verwaltung/leistungen/, /verwaltung/anfragen/, /branding/")
         self.stdout.write(f"  Password of every demo account: {demo.DEMO_PASSWORD}")
         for login in logins:
             url = login.url or platform
