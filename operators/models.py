@@ -106,3 +106,19 @@ class ServiceUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id}: {self.active_communes}"
+
+
+class RequestsPerWeek(models.Model):
+    """Citizens' requests submitted in one week across all communes, refreshed with ``TenantStats``."""
+
+    week = models.DateField(_("week"), primary_key=True, help_text=_("Monday of the week."))
+    requests = models.PositiveIntegerField(_("requests"), default=0)
+    refreshed_at = models.DateTimeField(_("refreshed"))
+
+    class Meta:
+        ordering = ["week"]
+        verbose_name = _("requests per week")
+        verbose_name_plural = _("requests per week")
+
+    def __str__(self) -> str:
+        return f"{self.week}: {self.requests}"

@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from audit.models import AuditEvent
 from catalog.models import Service
-from operators.models import ServiceUsage
+from operators.models import RequestsPerWeek, ServiceUsage
 from tenants.migration_state import expected_tenant_migrations
 from tenants.models import Commune
 
@@ -91,7 +91,10 @@ def _bars(pairs: list[tuple[str, int]]) -> list[Bar]:
 
 
 def usage_overview(weeks: int = 12) -> dict[str, list[Bar]]:
-    """Communes by status, communes registered per week, activations per service (registry queries)."""
+    """Communes by status, registrations and citizens' requests per week, activations per service.
+
+    Registry queries plus the figures of the last ``refresh_tenant_stats``; no tenant schema is read.
+    """
     labels = dict(Commune.Status.choices)
     by_status = Commune.objects.values_list("status").annotate(n=Count("pk")).order_by("status")
     since = timezone.now() - timedelta(weeks=weeks)
@@ -107,6 +110,9 @@ def usage_overview(weeks: int = 12) -> dict[str, list[Bar]]:
     return {
         "by_status": _bars([(str(labels.get(status, status)), n) for status, n in by_status]),
         "registered_per_week": _bars([(f"{week:%Y-%m-%d}", n) for week, n in per_week]),
+        "requests_per_week": _bars(
+            [(f"{row.week:%Y-%m-%d}", row.requests) for row in RequestsPerWeek.objects.filter(week__gte=since.date())]
+        ),
         "activations_per_service": _bars(
             [(titles.get(u.service_id, str(u.service_id)), u.active_communes) for u in usage]
         ),

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from catalog.models import Service
-from operators.models import ServiceUsage, TenantStats
+from operators.models import RequestsPerWeek, ServiceUsage, TenantStats
 from tenants import selectors
 
 # Planning time grows faster than linearly with the branches of one statement; see bench/tenant_stats.py.
@@ -54,6 +55,8 @@ SOURCES: list[Source] = [
     Source("citizen_requests_citizenrequest", "last_activity_at", "max(updated_at)"),
 ]
 SERVICE_USAGE_SOURCE = "activations_activation"
+REQUESTS_SOURCE = "citizen_requests_citizenrequest"
+REQUEST_WEEKS = 12
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class RefreshResult:
 
 
 def _existing_tables(schemas: list[str]) -> set[tuple[str, str]]:
-    tables = {source.table for source in SOURCES} | {SERVICE_USAGE_SOURCE}
+    tables = {source.table for source in SOURCES} | {SERVICE_USAGE_SOURCE, REQUESTS_SOURCE}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -104,11 +107,26 @@ def _usage_sql(schema: str) -> str:
     return f"SELECT service_id, count(*) AS n FROM {table} WHERE is_active GROUP BY service_id"  # noqa: S608
 
 
+def _requests_per_week_sql(schema: str) -> str:
+    table = f"{connection.ops.quote_name(schema)}.{REQUESTS_SOURCE}"
+    since = f"date_trunc('week', now()) - interval '{REQUEST_WEEKS - 1} weeks'"
+    return f"SELECT date_trunc('week', submitted_at)::date AS week, count(*) AS n FROM {table} WHERE submitted_at >= {since} GROUP BY 1"  # noqa: S608
+
+
+def _sum_over(parts: list[str], key: str) -> dict[Any, int]:
+    """Run the UNION ALL of ``parts`` (each yielding ``key, n``) and sum ``n`` per key (one statement)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {key}, sum(n) FROM ({' UNION ALL '.join(parts)}) AS parts GROUP BY {key}")  # noqa: S608
+        return {value: int(n) for value, n in cursor.fetchall()}
+
+
 def refresh_tenant_stats(batch_size: int = BATCH_SIZE, now: datetime | None = None) -> RefreshResult:
-    """Recount every commune with a schema: three statements (tables, figures, usage) per batch plus upserts."""
+    """Recount every commune with a schema: at most four statements (tables, figures, usage, requests per
+    week) per batch of schemas, plus the upserts."""
     now = now or timezone.now()
     statements = 0
     usage: Counter[int] = Counter()
+    per_week: Counter[date] = Counter()
     with schema_context(get_public_schema_name()):
         communes = list(selectors.communes_with_schema().order_by("pk").values_list("pk", "schema_name"))
         for start in range(0, len(communes), batch_size):
@@ -116,16 +134,17 @@ def refresh_tenant_stats(batch_size: int = BATCH_SIZE, now: datetime | None = No
             existing = _existing_tables([schema for _pk, schema in batch])
             rows_sql = _figures_sql(batch, existing)
             usage_parts = [_usage_sql(schema) for _pk, schema in batch if (schema, SERVICE_USAGE_SOURCE) in existing]
+            week_parts = [_requests_per_week_sql(s) for _pk, s in batch if (s, REQUESTS_SOURCE) in existing]
             with connection.cursor() as cursor:
                 cursor.execute(rows_sql)
                 rows = cursor.fetchall()
                 statements += 2
-                if usage_parts:
-                    cursor.execute(
-                        f"SELECT service_id, sum(n) FROM ({' UNION ALL '.join(usage_parts)}) AS u GROUP BY service_id"  # noqa: S608
-                    )
-                    usage.update({service_id: int(n) for service_id, n in cursor.fetchall()})
-                    statements += 1
+            if usage_parts:
+                usage.update(_sum_over(usage_parts, "service_id"))
+                statements += 1
+            if week_parts:
+                per_week.update(_sum_over(week_parts, "week"))
+                statements += 1
             TenantStats.objects.bulk_create(
                 [
                     TenantStats(
@@ -150,6 +169,10 @@ def refresh_tenant_stats(batch_size: int = BATCH_SIZE, now: datetime | None = No
                     for pk, n in usage.items()
                     if pk in known
                 ]
+            )
+            RequestsPerWeek.objects.all().delete()
+            RequestsPerWeek.objects.bulk_create(
+                [RequestsPerWeek(week=week, requests=n, refreshed_at=now) for week, n in per_week.items()]
             )
         TenantStats.objects.exclude(commune__in=selectors.communes_with_schema()).delete()
     return RefreshResult(schemas=len(communes), statements=statements)

@@ -55,6 +55,25 @@ def test_open_requests_are_counted_per_commune(communes) -> None:
     assert (zeitz.open_requests, borna.open_requests) == (2, 0)
 
 
+def test_requests_per_week_add_up_every_commune_and_show_in_the_usage_chart(communes, operator_client) -> None:
+    from citizen_requests.services import submit_request
+    from operators.models import RequestsPerWeek, Role
+
+    version = ServiceVersionFactory(service__slug="fundsachen")
+    _activate(communes, [version.service.slug], [version.service.slug])
+    for commune, people in ((communes.zeitz, ["Anna", "Ben"]), (communes.borna, ["Carla"])):
+        with tenant_context(commune):
+            for name in people:
+                submit_request(
+                    service_slug="fundsachen", email="b@example.org", data={"name": name, "email": "b@example.org"}
+                )
+    refresh_tenant_stats()
+    assert sum(RequestsPerWeek.objects.values_list("requests", flat=True)) == 3
+    page = operator_client(Role.VIEWER).client.get("/operator/usage/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Requests per week" in page
+    assert ">3<" in page.replace(" ", "")
+
+
 def test_tables_missing_in_a_schema_count_zero_instead_of_failing(communes, monkeypatch) -> None:
     from operators import stats
 
@@ -77,7 +96,7 @@ def test_command_and_task_refresh_the_figures(communes) -> None:
 
 
 def test_refresh_batches_statements(communes) -> None:
-    assert refresh_tenant_stats(batch_size=1).statements == 6  # table lookup, figures, usage per batch
+    assert refresh_tenant_stats(batch_size=1).statements == 8  # table lookup, figures, usage, requests per week
 
 
 def test_tenant_list_reads_figures_without_touching_tenant_schemas(operator_client, communes) -> None:
