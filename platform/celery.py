@@ -6,6 +6,7 @@ worker, so a task queued on one commune's host can never run against another com
 
 import os
 
+from celery.signals import beat_init
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunal.settings")
@@ -13,3 +14,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunal.settings")
 app = CeleryApp("kommunal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@beat_init.connect
+def _publish_queue_depth(**kwargs: object) -> None:
+    """The scheduler publishes the queue depth metric (kommunal.queue_metrics)."""
+    from kommunal import queue_metrics
+
+    queue_metrics.start_in_background()

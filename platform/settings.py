@@ -160,6 +160,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
+# The scheduler publishes the length of these queues to CloudWatch when KOMMUNAL_ENV is set
+# (kommunal.queue_metrics; the QueueDepth alarm of infra/terraform reads it).
+KOMMUNAL_ENV = os.environ.get("KOMMUNAL_ENV", "")
+KOMMUNAL_QUEUE_NAMES = env_list("KOMMUNAL_QUEUE_NAMES") or ["celery"]
+KOMMUNAL_QUEUE_DEPTH_NAMESPACE = os.environ.get("KOMMUNAL_QUEUE_DEPTH_NAMESPACE", "Kommunal/Celery")
+KOMMUNAL_CLOUDWATCH_ENDPOINT_URL = os.environ.get("KOMMUNAL_CLOUDWATCH_ENDPOINT_URL") or None
 CELERY_ACCEPT_CONTENT = ["json"]
 
 # --- Authentication ------------------------------------------------------------------------------
