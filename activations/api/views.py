@@ -60,6 +60,16 @@ ACTIVATION_EXAMPLE = OpenApiExample(
     },
     response_only=True,
 )
+DEACTIVATED_EXAMPLE = OpenApiExample(
+    "Deactivated",
+    value={**ACTIVATION_EXAMPLE.value, "is_active": False, "updated_at": "2026-11-26T14:05:00Z"},
+    response_only=True,
+)
+UPGRADED_EXAMPLE = OpenApiExample(
+    "Upgraded to version 2",
+    value={**ACTIVATION_EXAMPLE.value, "version": 2, "updated_at": "2026-11-26T14:05:00Z"},
+    response_only=True,
+)
 
 
 @extend_schema_view(
@@ -146,6 +156,7 @@ class ActivationViewSet(
         description="The portal stops offering the service (404 there); settings and requests stay.",
         request=None,
         responses={200: ActivationSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[DEACTIVATED_EXAMPLE],
     )
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, service: str) -> Response:
@@ -157,6 +168,7 @@ class ActivationViewSet(
         description="Offer a deactivated service again, at the version it had.",
         request=None,
         responses={200: ActivationSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[ACTIVATION_EXAMPLE],
     )
     @action(detail=True, methods=["post"])
     def reactivate(self, request: Request, service: str) -> Response:
@@ -171,6 +183,7 @@ class ActivationViewSet(
         ),
         request=None,
         responses={200: ActivationSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[UPGRADED_EXAMPLE],
     )
     @action(detail=True, methods=["post"])
     def upgrade(self, request: Request, service: str) -> Response:

@@ -42,6 +42,50 @@ SERVICE_EXAMPLE = OpenApiExample(
     },
     response_only=True,
 )
+SERVICE_DETAIL_EXAMPLE = OpenApiExample(
+    "Bulky waste collection",
+    value={
+        "slug": "sperrmuell",
+        "title_de": "Sperrmüllabholung anmelden",
+        "title_en": "Book a bulky waste collection",
+        "summary_de": "Abholtermin für Sperrmüll beantragen.",
+        "summary_en": "Request a collection date for bulky waste.",
+        "category": "umwelt",
+        "leika_key": "",
+        "office_type": "Abfallwirtschaft",
+        "fee_model": "by_statute",
+        "is_emobility": False,
+        "current_version": {
+            "number": 1,
+            "status": "published",
+            "published_at": "2026-11-25T01:00:00Z",
+            "min_fee": "0.00",
+            "max_fee": None,
+            "default_fee": None,
+            "online_submission_allowed": True,
+            "form_schema": {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "type": "object",
+                "properties": {
+                    "nachname": {"type": "string", "title": "Nachname", "minLength": 1, "maxLength": 100},
+                    "plz": {"type": "string", "title": "Postleitzahl", "pattern": "^[0-9]{5}$"},
+                    "gegenstaende": {"type": "string", "title": "Gegenstände", "maxLength": 2000},
+                    "volumen": {"type": "number", "title": "Geschätzte Menge in m³", "minimum": 0.5, "maximum": 5},
+                },
+                "required": ["nachname", "plz", "gegenstaende", "volumen"],
+                "additionalProperties": False,
+            },
+            "ui_schema": {
+                "gegenstaende": {"en": {"title": "Items"}, "ui:widget": "textarea"},
+                "ui:order": ["nachname", "plz", "gegenstaende", "volumen"],
+            },
+            "changelog": "Erste Fassung / first version",
+        },
+        "description_de": "Haushalte können sperrige Gegenstände wie Möbel und Matratzen abholen lassen.",
+        "description_en": "Households can have bulky items such as furniture and mattresses collected.",
+    },
+    response_only=True,
+)
 
 
 class CatalogPagination(CursorPagination):
@@ -85,6 +129,7 @@ class ServiceListView(generics.ListAPIView[Service]):
         "activations name the version they run."
     ),
     responses={200: ServiceDetailSerializer, 404: NOT_FOUND},
+    examples=[SERVICE_DETAIL_EXAMPLE],
 )
 class ServiceDetailView(generics.RetrieveAPIView[Service]):
     serializer_class = ServiceDetailSerializer

@@ -71,6 +71,45 @@ RECEIPT_EXAMPLE = OpenApiExample(
     status_codes=["201"],
 )
 
+REQUEST_EXAMPLE = {
+    "tracking_number": "ZEI-2026-7K4Q9M",
+    "service": "sperrmuell",
+    "version": 1,
+    "email": "erika.mustermann@example.org",
+    "status": "received",
+    "submitted_at": "2026-11-25T09:30:00Z",
+    "updated_at": "2026-11-25T09:30:00Z",
+}
+REQUEST_DATA_EXAMPLE = {
+    "vorname": "Erika",
+    "nachname": "Mustermann",
+    "strasse": "Altmarkt 1",
+    "plz": "06712",
+    "ort": "Zeitz",
+    "gegenstaende": "1 Sofa, 2 Stühle",
+    "volumen": 2,
+}
+IN_PROGRESS_EXAMPLE = OpenApiExample(
+    "In progress",
+    value={
+        **REQUEST_EXAMPLE,
+        "status": "in_progress",
+        "updated_at": "2026-11-26T10:15:00Z",
+        "data": REQUEST_DATA_EXAMPLE,
+        "changes": [
+            {
+                "from_status": "received",
+                "to_status": "in_progress",
+                "actor": "sachbearbeitung@zeitz.de",
+                "comment": "Abholung am 3. Dezember.",
+                "at": "2026-11-26T10:15:00Z",
+            }
+        ],
+    },
+    response_only=True,
+    status_codes=["200"],
+)
+
 
 class SubmissionThrottle(AnonRateThrottle):
     """Anonymous submissions per client address; staff calls are not limited."""
@@ -109,15 +148,7 @@ class SubmitOrStaff(BasePermission):
                 value={
                     "service": "sperrmuell",
                     "email": "erika.mustermann@example.org",
-                    "data": {
-                        "vorname": "Erika",
-                        "nachname": "Mustermann",
-                        "strasse": "Altmarkt 1",
-                        "plz": "06712",
-                        "ort": "Zeitz",
-                        "gegenstaende": "1 Sofa, 2 Stühle",
-                        "volumen": 2,
-                    },
+                    "data": REQUEST_DATA_EXAMPLE,
                 },
                 request_only=True,
             ),
@@ -132,10 +163,12 @@ class SubmitOrStaff(BasePermission):
             OpenApiParameter("status", str, enum=["received", "in_progress", "completed", "rejected"]),
         ],
         responses={200: RequestSerializer, 403: FORBIDDEN},
+        examples=[OpenApiExample("Bulky waste", value=REQUEST_EXAMPLE, response_only=True)],
     ),
     retrieve=extend_schema(
         summary="One request with data and history (staff)",
         responses={200: RequestDetailSerializer, 403: FORBIDDEN, 404: OpenApiResponse(description="No such request.")},
+        examples=[IN_PROGRESS_EXAMPLE],
     ),
     partial_update=extend_schema(
         summary="Change the status (staff)",
@@ -151,7 +184,8 @@ class SubmitOrStaff(BasePermission):
                 "Start working on it",
                 value={"status": "in_progress", "comment": "Abholung am 3. Dezember."},
                 request_only=True,
-            )
+            ),
+            IN_PROGRESS_EXAMPLE,
         ],
     ),
 )

@@ -58,6 +58,43 @@ TENANT_EXAMPLE = OpenApiExample(
     },
     response_only=True,
 )
+_DOMAINS = [{"domain": "zeitz.kommunal.example", "is_primary": True, "verified": True}]
+TENANT_DETAIL_EXAMPLE = OpenApiExample(
+    "Zeitz", value={**TENANT_EXAMPLE.value, "domains": _DOMAINS}, response_only=True, status_codes=["200"]
+)
+SUSPENDED_EXAMPLE = OpenApiExample(
+    "Suspended",
+    value={
+        **TENANT_EXAMPLE.value,
+        "status": "suspended",
+        "status_changed_at": "2026-11-25T08:00:00Z",
+        "suspension_reason": "Unpaid invoices since March",
+        "domains": _DOMAINS,
+    },
+    response_only=True,
+    status_codes=["200"],
+)
+AUDIT_CSV_EXAMPLE = OpenApiExample(
+    "Suspension",
+    value=(
+        "at,commune,actor,action,target,data\r\n"
+        "2026-11-24T10:00:00+00:00,zeitz,operator:ops@provider.example,commune.status_changed,zeitz,"
+        '"{""from_status"": ""active"", ""reason"": ""Unpaid"", ""to_status"": ""suspended""}"\r\n'
+    ),
+    response_only=True,
+    status_codes=["200"],
+    media_type="text/csv",
+)
+EXPORT_EXAMPLE = OpenApiExample(
+    "Archive",
+    summary="zeitz-20261125T080000Z.zip",
+    description="A zip archive: `manifest.json` (SHA-256 of every member), one JSON file per model, the "
+    "commune's files. The header `X-Archive-SHA256` carries the SHA-256 of the whole archive.",
+    value="(binary zip archive)",
+    response_only=True,
+    status_codes=["200"],
+    media_type="application/zip",
+)
 TENANT_FILTERS = [
     OpenApiParameter("q", str, description="Part of the name or address name, or the start of the AGS."),
     OpenApiParameter("status", str, enum=Commune.Status.values, description="Lifecycle status."),
@@ -121,7 +158,7 @@ class TenantListView(generics.ListAPIView):
     tags=["operator"],
     summary="Tenant detail",
     description="One commune with its host names. Requires the role viewer.",
-    examples=[TENANT_EXAMPLE],
+    examples=[TENANT_DETAIL_EXAMPLE],
     responses={200: TenantDetailSerializer, **AUTH_ERRORS, **NOT_FOUND},
 )
 class TenantDetailView(OperatorAPIView):
@@ -160,7 +197,10 @@ class _StatusChangeView(OperatorAPIView):
     description="The commune's portal and API answer 503 until it is reactivated; its data stays. "
     "Requires the role operator. Recorded in the audit log.",
     request=ReasonSerializer,
-    examples=[OpenApiExample("Reason", value={"reason": "Unpaid invoices since March"}, request_only=True)],
+    examples=[
+        OpenApiExample("Reason", value={"reason": "Unpaid invoices since March"}, request_only=True),
+        SUSPENDED_EXAMPLE,
+    ],
     responses={
         200: TenantDetailSerializer,
         **_conflict("No reason, or the commune is not active."),
@@ -180,7 +220,7 @@ class SuspendView(_StatusChangeView):
     summary="Reactivate a tenant",
     description="Opens a suspended commune's portal and API again. Requires the role operator.",
     request=OptionalReasonSerializer,
-    examples=[OpenApiExample("Reason", value={"reason": "Invoices paid"}, request_only=True)],
+    examples=[OpenApiExample("Reason", value={"reason": "Invoices paid"}, request_only=True), TENANT_DETAIL_EXAMPLE],
     responses={200: TenantDetailSerializer, **_conflict("The commune is not suspended."), **AUTH_ERRORS, **NOT_FOUND},
 )
 class ReactivateView(_StatusChangeView):
@@ -217,6 +257,7 @@ class MigrateView(OperatorAPIView):
     description="Writes the commune's archive (zip: manifest.json with SHA-256 per member, data per model as JSON, "
     "files) to the storage and returns it as download. Requires the role operator.",
     request=None,
+    examples=[EXPORT_EXAMPLE],
     responses={
         (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The archive."),
         **AUTH_ERRORS,
@@ -315,6 +356,7 @@ class AuditListView(generics.ListAPIView):
     description="The filtered audit log as CSV (columns at, commune, actor, action, target, data), streamed. "
     "Requires the role viewer.",
     parameters=AUDIT_FILTERS,
+    examples=[AUDIT_CSV_EXAMPLE],
     responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV file."), **AUTH_ERRORS},
 )
 class AuditCsvView(OperatorAPIView):

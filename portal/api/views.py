@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activations.models import Activation
+from catalog.api.views import SERVICE_DETAIL_EXAMPLE
 from citizen_requests import selectors
 from kommunal.api.pagination import CursorPagination
 from portal.api.serializers import OfferedServiceDetailSerializer, OfferedServiceSerializer
@@ -34,6 +35,25 @@ class OfferedServicePagination(CursorPagination):
     ordering = "id"
 
 
+OFFERED_EXAMPLE = {
+    "slug": "sperrmuell",
+    "title_de": "Sperrmüllabholung anmelden",
+    "title_en": "Book a bulky waste collection",
+    "summary_de": "Abholtermin für Sperrmüll beantragen.",
+    "summary_en": "Request a collection date for bulky waste.",
+    "category": "umwelt",
+    "is_emobility": False,
+    "version": 1,
+    "fee": None,
+    "office_name": "Abfallwirtschaft",
+    "contact_email": "",
+    "contact_phone": "",
+    "opening_hours": "",
+    "notes": "",
+    "online_submission": True,
+}
+
+
 @extend_schema(
     tags=["portal"],
     summary="Services this commune offers",
@@ -44,23 +64,7 @@ class OfferedServicePagination(CursorPagination):
     examples=[
         OpenApiExample(
             "Bulky waste",
-            value={
-                "slug": "sperrmuell",
-                "title_de": "Sperrmüllabholung anmelden",
-                "title_en": "Book a bulky waste collection",
-                "summary_de": "Abholtermin für Sperrmüll beantragen.",
-                "summary_en": "Request a collection date for bulky waste.",
-                "category": "umwelt",
-                "is_emobility": False,
-                "version": 1,
-                "fee": None,
-                "office_name": "Abfallwirtschaft",
-                "contact_email": "",
-                "contact_phone": "",
-                "opening_hours": "",
-                "notes": "",
-                "online_submission": True,
-            },
+            value=OFFERED_EXAMPLE,
             response_only=True,
         )
     ],
@@ -85,6 +89,13 @@ class OfferedServiceListView(generics.ListAPIView[Activation]):
         200: OfferedServiceDetailSerializer,
         404: OpenApiResponse(description="The commune does not offer this service (or no longer does)."),
     },
+    examples=[
+        OpenApiExample(
+            "Bulky waste",
+            value={**OFFERED_EXAMPLE, "form": SERVICE_DETAIL_EXAMPLE.value["current_version"]},
+            response_only=True,
+        )
+    ],
 )
 class OfferedServiceDetailView(generics.RetrieveAPIView[Activation]):
     serializer_class = OfferedServiceDetailSerializer

@@ -92,6 +92,66 @@ SIGNUP_EXAMPLE = {
     "services": ["anwohnerparken"],
     "leitweg_id": "04011000-1234512345-06",
 }
+_STEPS = {
+    "commune": "Registry entry",
+    "schema": "Database schema",
+    "domain": "Web address",
+    "admin": "Administrator account",
+    "services": "Chosen services",
+    "billing": "Billing customer",
+    "welcome_mail": "Welcome e-mail",
+    "open": "Portal opened",
+}
+
+
+def _application(name: str, status_code: str = "201", **changes: Any) -> OpenApiExample:
+    """An application of Zeitz as SignupSerializer writes it, with ``changes`` applied."""
+    done = changes.pop("steps_done", ())
+    value = {
+        "id": "3f2b8c1e-5d4a-4b7e-9c0f-2a6d8e1b7c54",
+        "ags": "15084590",
+        "commune_name": "Zeitz",
+        "status": "pending_review",
+        "email_verified": False,
+        "applicant_name": "Christian Thieme",
+        "applicant_role": "Oberbürgermeister",
+        "services": ["anwohnerparken"],
+        "invoice_recipient": "",
+        "invoice_street": "",
+        "invoice_postcode": "",
+        "invoice_city": "",
+        "invoice_email": "",
+        "leitweg_id": "04011000-1234512345-06",
+        "terms_version": "2026-11-01",
+        "dpa_version": "2026-11-01",
+        "rejection_reason": "",
+        "steps": [{"name": step, "title": title, "done": step in done} for step, title in _STEPS.items()],
+        "portal_url": None,
+        "created_at": "2026-11-25T09:30:00Z",
+        **changes,
+    }
+    return OpenApiExample(name, value=value, response_only=True, status_codes=[status_code])
+
+
+APPLIED = _application("Submitted")
+VERIFIED = _application("E-mail address verified", "200", email_verified=True)
+COMPLETED = _application(
+    "Billing contact added",
+    "200",
+    invoice_recipient="Stadt Zeitz, Kämmerei",
+    invoice_postcode="06712",
+    leitweg_id="991-33333TEST-33",
+)
+APPROVED = _application(
+    "Being set up", "200", status="provisioning", email_verified=True, steps_done=("commune", "schema")
+)
+REJECTED = _application(
+    "Rejected",
+    "200",
+    status="rejected",
+    email_verified=True,
+    rejection_reason="The applicant could not be confirmed as a representative of the commune.",
+)
 
 
 @extend_schema(
@@ -149,7 +209,7 @@ class MunicipalityListView(APIView):
         409: _problem(409, "Conflict", "commune-taken", "Zeitz already uses Kommunal or has applied."),
         429: TOO_MANY,
     },
-    examples=[OpenApiExample("Application", value=SIGNUP_EXAMPLE, request_only=True)],
+    examples=[OpenApiExample("Application", value=SIGNUP_EXAMPLE, request_only=True), APPLIED],
 )
 class SignupCreateView(APIView):
     permission_classes = [AllowAny]
@@ -177,6 +237,7 @@ class SignupDetailView(APIView):
         summary="Follow an application",
         description="Status and provisioning steps of the application with this (unguessable) id.",
         responses={200: SignupSerializer, 404: NOT_FOUND},
+        examples=[VERIFIED, APPROVED],
     )
     def get(self, request: Request, pk: str) -> Response:
         return Response(SignupSerializer(get_object_or_404(Application.objects.select_related("commune"), pk=pk)).data)
@@ -195,7 +256,8 @@ class SignupDetailView(APIView):
                     "invoice_postcode": "06712",
                     "leitweg_id": "991-33333TEST-33",
                 },
-            )
+            ),
+            COMPLETED,
         ],
     )
     def patch(self, request: Request, pk: str) -> Response:
@@ -236,6 +298,7 @@ class _OperatorView(APIView):
     ),
     request=None,
     responses={200: SignupSerializer, 400: VALIDATION_ERROR, 403: FORBIDDEN, 404: NOT_FOUND},
+    examples=[APPROVED],
 )
 class SignupApproveView(_OperatorView):
     action = staticmethod(actions.approve_application)  # type: ignore[assignment]
@@ -255,7 +318,8 @@ class SignupApproveView(_OperatorView):
             "Reason",
             request_only=True,
             value={"reason": "The applicant could not be confirmed as a representative of the commune."},
-        )
+        ),
+        REJECTED,
     ],
 )
 class SignupRejectView(_OperatorView):
