@@ -291,6 +291,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RequestStatusEnum": "citizen_requests.models.Status",
         "VersionStatusEnum": "catalog.models.ServiceVersion.Status",
+        "CommuneStatusEnum": "tenants.models.Commune.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
