@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from audit.models import AuditEvent
-from catalog.models import Service
+from catalog.models import Service, ServiceVersion
 from operators.models import RequestsPerWeek, ServiceUsage
 from tenants.migration_state import expected_tenant_migrations
 from tenants.models import Commune
@@ -117,3 +117,13 @@ def usage_overview(weeks: int = 12) -> dict[str, list[Bar]]:
             [(titles.get(u.service_id, str(u.service_id)), u.active_communes) for u in usage]
         ),
     }
+
+
+def catalogue_services() -> QuerySet[Service]:
+    """Every catalogue service with all its versions (newest first) and its refreshed commune count (two queries)."""
+    usage = ServiceUsage.objects.filter(service=OuterRef("pk")).values("active_communes")[:1]
+    return (
+        Service.objects.annotate(active_communes=Coalesce(Subquery(usage), 0))
+        .prefetch_related(Prefetch("versions", queryset=ServiceVersion.objects.order_by("-number")))
+        .order_by("slug")
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from operators.api import views
+from operators.api import catalog_views, views
 
 urlpatterns = [
     path("tenants/", views.TenantListView.as_view(), name="operator-tenant-list"),
@@ -14,4 +14,20 @@ urlpatterns = [
     path("tenants/<slug:slug>/offboard/", views.OffboardView.as_view(), name="operator-tenant-offboard"),
     path("audit/", views.AuditListView.as_view(), name="operator-audit-list"),
     path("audit.csv", views.AuditCsvView.as_view(), name="operator-audit-csv"),
+    path("catalog/services/", catalog_views.CatalogServiceListView.as_view(), name="operator-catalog-list"),
+    path(
+        "catalog/services/<slug:slug>/versions/",
+        catalog_views.DraftVersionView.as_view(),
+        name="operator-catalog-draft",
+    ),
+    path(
+        "catalog/services/<slug:slug>/versions/<int:number>/publish/",
+        catalog_views.PublishVersionView.as_view(),
+        name="operator-catalog-publish",
+    ),
+    path(
+        "catalog/services/<slug:slug>/versions/<int:number>/retire/",
+        catalog_views.RetireVersionView.as_view(),
+        name="operator-catalog-retire",
+    ),
 ]
