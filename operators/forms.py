@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
+from django.forms.fields import InvalidJSONInput
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -58,3 +60,37 @@ class RoleForm(forms.Form):
         if user is None:
             raise forms.ValidationError(_("No platform account has this e-mail address."))
         return user
+
+
+class _JSONTextField(forms.JSONField):
+    """A JSON textarea that shows its value indented and names what is wrong with bad input."""
+
+    default_error_messages = {"invalid": _("This is not valid JSON: check quotes, commas and brackets.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}), **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, InvalidJSONInput):
+            return value
+        return json.dumps(value, indent=2, ensure_ascii=False, cls=self.encoder)
+
+
+class DraftVersionForm(forms.Form):
+    """A new draft version of a catalogue service; ``catalog.services`` validates schema and fees."""
+
+    form_schema = _JSONTextField(
+        label=_("Form (JSON Schema)"), help_text=_("JSON Schema (Draft 2020-12) of an object with properties.")
+    )
+    ui_schema = _JSONTextField(label=_("Form UI hints (JSON)"), required=False)
+    min_fee = forms.DecimalField(label=_("Lowest fee (EUR)"), max_digits=8, decimal_places=2, min_value=0)
+    max_fee = forms.DecimalField(
+        label=_("Highest fee (EUR)"), max_digits=8, decimal_places=2, min_value=0, required=False
+    )
+    default_fee = forms.DecimalField(
+        label=_("Default fee (EUR)"), max_digits=8, decimal_places=2, min_value=0, required=False
+    )
+    online_submission_allowed = forms.BooleanField(label=_("Online submission allowed"), required=False)
+    changelog = forms.CharField(
+        label=_("What changed"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )

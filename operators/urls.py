@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from operators import views
+from operators import catalog_views, views
 
 app_name = "operators"
 urlpatterns = [
@@ -18,4 +18,19 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("team/", views.team, name="team"),
+    path("catalog/", catalog_views.catalog_list, name="catalog"),
+    path("catalog/<slug:slug>/", catalog_views.catalog_service, name="catalog-service"),
+    path("catalog/<slug:slug>/draft/", catalog_views.catalog_draft, name="catalog-draft"),
+    path(
+        "catalog/<slug:slug>/versions/<int:number>/publish/",
+        catalog_views.catalog_version_action,
+        {"action": "publish"},
+        name="catalog-publish",
+    ),
+    path(
+        "catalog/<slug:slug>/versions/<int:number>/retire/",
+        catalog_views.catalog_version_action,
+        {"action": "retire"},
+        name="catalog-retire",
+    ),
 ]
