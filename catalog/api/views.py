@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics
+from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
 from catalog import selectors
@@ -88,6 +89,16 @@ SERVICE_DETAIL_EXAMPLE = OpenApiExample(
 )
 
 
+def _boolean_param(params: QueryDict, name: str) -> bool:
+    """The boolean query parameter ``name`` (false when absent); 400 naming it when it is no boolean."""
+    if name not in params:
+        return False
+    try:
+        return bool(serializers.BooleanField().run_validation(params[name]))
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({name: exc.detail}) from exc
+
+
 class CatalogPagination(CursorPagination):
     ordering = "slug"
 
@@ -115,7 +126,7 @@ class ServiceListView(generics.ListAPIView[Service]):
         category = self.request.query_params.get("category")
         if category:
             services = services.filter(category=category)
-        if self.request.query_params.get("emobility") in ("true", "1"):
+        if _boolean_param(self.request.query_params, "emobility"):
             services = services.filter(is_emobility=True)
         return services
 

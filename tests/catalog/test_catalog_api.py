@@ -48,6 +48,16 @@ def test_filter_by_emobility(catalogue, platform_client) -> None:
     assert slugs == {"ladesaeule-oeffentlicher-raum", "e-fahrzeug-parkberechtigung", "sharing-registrierung"}
 
 
+def test_emobility_false_lists_every_service_and_a_non_boolean_is_refused(catalogue, platform_client) -> None:
+    everything = platform_client.get("/api/v1/catalog/services/?page_size=200").json()["results"]
+    unfiltered = platform_client.get("/api/v1/catalog/services/?page_size=200&emobility=false").json()["results"]
+    assert unfiltered == everything
+    response = platform_client.get("/api/v1/catalog/services/?emobility=null")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert [error["field"] for error in response.json()["errors"]] == ["emobility"]
+
+
 def test_catalogue_list_query_budget(catalogue, platform_client, django_assert_max_num_queries) -> None:
     # search_path, services, their published versions (prefetched), and one spare: never per row.
     with django_assert_max_num_queries(4):
