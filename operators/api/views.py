@@ -95,12 +95,18 @@ EXPORT_EXAMPLE = OpenApiExample(
     status_codes=["200"],
     media_type="application/zip",
 )
+TENANT_CHOICE_FILTERS = {
+    "status": Commune.Status.values,
+    "migration": [selectors.MIGRATION_CURRENT, selectors.MIGRATION_BEHIND],
+}
 TENANT_FILTERS = [
     OpenApiParameter("q", str, description="Part of the name or address name, or the start of the AGS."),
-    OpenApiParameter("status", str, enum=Commune.Status.values, description="Lifecycle status."),
+    OpenApiParameter("status", str, enum=TENANT_CHOICE_FILTERS["status"], description="Lifecycle status."),
     OpenApiParameter("land", str, description="Land, e.g. `Sachsen`."),
     OpenApiParameter("landkreis", str, description="District, e.g. `Landkreis Leipzig`."),
-    OpenApiParameter("migration", str, enum=["current", "behind"], description="Migration state of the schema."),
+    OpenApiParameter(
+        "migration", str, enum=TENANT_CHOICE_FILTERS["migration"], description="Migration state of the schema."
+    ),
 ]
 AUDIT_FILTERS = [
     OpenApiParameter("commune", str, description="Address name (slug) of a commune."),
@@ -142,7 +148,7 @@ class TenantPagination(CursorPagination):
     "Requires the role viewer.",
     parameters=TENANT_FILTERS,
     examples=[TENANT_EXAMPLE],
-    responses={200: TenantSerializer(many=True), **AUTH_ERRORS},
+    responses={200: TenantSerializer, **AUTH_ERRORS},
 )
 class TenantListView(generics.ListAPIView):
     authentication_classes = [OperatorTokenAuthentication]
@@ -151,7 +157,11 @@ class TenantListView(generics.ListAPIView):
     pagination_class = TenantPagination
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.tenants(self.request.query_params.dict())
+        filters = self.request.query_params.dict()
+        for name, allowed in TENANT_CHOICE_FILTERS.items():
+            if filters.get(name) and filters[name] not in allowed:
+                raise serializers.ValidationError({name: f"Choose one of: {', '.join(allowed)}."})
+        return selectors.tenants(filters)
 
 
 @extend_schema(
@@ -339,7 +349,7 @@ class OffboardView(OperatorAPIView):
             response_only=True,
         )
     ],
-    responses={200: AuditEventSerializer(many=True), **AUTH_ERRORS},
+    responses={200: AuditEventSerializer, **AUTH_ERRORS},
 )
 class AuditListView(generics.ListAPIView):
     authentication_classes = [OperatorTokenAuthentication]

@@ -37,6 +37,13 @@ def test_list_requires_a_valid_token(api_token, communes) -> None:
     )
 
 
+@pytest.mark.parametrize("query", ["status=AAA", "migration=sometimes"])
+def test_list_refuses_an_unknown_filter_value_naming_it(api_token, communes, query) -> None:
+    response = host_client().get(f"/api/v1/operator/tenants/?{query}", **api_token(Role.VIEWER))
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == [query.split("=")[0]]
+
+
 def test_revoked_and_expired_tokens_stop_working(communes) -> None:
     user, _device = make_operator("ops@provider.example", Role.ADMIN, device=False)
     token, key = actions.create_token(user, name="CI", actor="test")
