@@ -89,7 +89,7 @@ SIGNUP_EXAMPLE = {
     "applicant_email": "buergermeister@zeitz.de",
     "accept_terms": True,
     "accept_dpa": True,
-    "services": ["anwohnerparken"],
+    "services": ["anwohnerparkausweis"],
     "leitweg_id": "04011000-1234512345-06",
 }
 _STEPS = {
@@ -115,7 +115,7 @@ def _application(name: str, status_code: str = "201", **changes: Any) -> OpenApi
         "email_verified": False,
         "applicant_name": "Christian Thieme",
         "applicant_role": "Oberbürgermeister",
-        "services": ["anwohnerparken"],
+        "services": ["anwohnerparkausweis"],
         "invoice_recipient": "",
         "invoice_street": "",
         "invoice_postcode": "",
@@ -162,7 +162,11 @@ REJECTED = _application(
         "each with `taken` when the commune already uses Kommunal or has an open application. "
         "Rate limited per client address (429 with Retry-After)."
     ),
-    parameters=[OpenApiParameter("search", str, required=True, description="Beginning of the name or of the AGS.")],
+    parameters=[
+        OpenApiParameter(
+            "search", str, description="Beginning of the name or of the AGS; without it the list is empty."
+        )
+    ],
     responses={200: MunicipalitySerializer(many=True), 429: TOO_MANY},
     examples=[
         OpenApiExample(
