@@ -115,6 +115,7 @@ class ActivationViewSet(
 ):
     serializer_class = ActivationSerializer
     permission_classes = [IsCommuneAdmin]
+    required_scopes = {"GET": "activations:read", "POST": "activations:write", "PATCH": "activations:write"}
     lookup_field = "service__slug"
     lookup_url_kwarg = "service"
     http_method_names = ["get", "post", "patch", "head", "options"]

@@ -119,6 +119,7 @@ class CatalogPagination(CursorPagination):
 class ServiceListView(generics.ListAPIView[Service]):
     serializer_class = ServiceSerializer
     permission_classes = [AllowAny]
+    required_scopes = {"GET": "catalog:read"}
     pagination_class = CatalogPagination
 
     def get_queryset(self) -> QuerySet[Service]:
@@ -145,6 +146,7 @@ class ServiceListView(generics.ListAPIView[Service]):
 class ServiceDetailView(generics.RetrieveAPIView[Service]):
     serializer_class = ServiceDetailSerializer
     permission_classes = [AllowAny]
+    required_scopes = {"GET": "catalog:read"}
     lookup_field = "slug"
 
     def get_queryset(self) -> QuerySet[Service]:

@@ -193,6 +193,7 @@ class RequestViewSet(
     mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[CitizenRequest]
 ):
     permission_classes = [SubmitOrStaff]
+    required_scopes = {"GET": "requests:read", "POST": "requests:write", "PATCH": "requests:write"}
     throttle_classes = [SubmissionThrottle]
     lookup_field = "tracking_number"
     http_method_names = ["get", "post", "patch", "head", "options"]

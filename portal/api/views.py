@@ -72,6 +72,7 @@ OFFERED_EXAMPLE = {
 class OfferedServiceListView(generics.ListAPIView[Activation]):
     serializer_class = OfferedServiceSerializer
     permission_classes = [AllowAny]
+    required_scopes = {"GET": "catalog:read"}
     pagination_class = OfferedServicePagination
 
     def get_queryset(self) -> QuerySet[Activation]:
@@ -100,6 +101,7 @@ class OfferedServiceListView(generics.ListAPIView[Activation]):
 class OfferedServiceDetailView(generics.RetrieveAPIView[Activation]):
     serializer_class = OfferedServiceDetailSerializer
     permission_classes = [AllowAny]
+    required_scopes = {"GET": "catalog:read"}
     lookup_field = "service__slug"
     lookup_url_kwarg = "slug"
 
