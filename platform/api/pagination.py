@@ -12,8 +12,8 @@ from rest_framework.request import Request
 class CursorPagination(pagination.CursorPagination):
     """Stable cursor pagination: pages do not shift while new rows arrive.
 
-    Unlike DRF's default, a malformed ``page_size`` is a 400 naming the parameter instead of being
-    ignored. An unknown ``cursor`` names no page: 404 (any string is a well-formed cursor).
+    Unlike DRF's default, a malformed (also an empty) ``page_size`` is a 400 naming the parameter
+    instead of being ignored. An unknown ``cursor`` names no page: 404 (any string is a well-formed cursor).
     """
 
     ordering = "-id"
@@ -22,7 +22,7 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_page_size(self, request: Request) -> int | None:
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None or raw == "":
+        if raw is None:
             return self.page_size
         try:
             size = int(raw)

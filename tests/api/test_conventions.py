@@ -110,7 +110,12 @@ def test_rate_limit_counters_are_separate_per_commune(communes) -> None:
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("ordering=secret", "ordering"), ("page_size=0", "page_size"), ("page_size=x", "page_size")],
+    [
+        ("ordering=secret", "ordering"),
+        ("page_size=0", "page_size"),
+        ("page_size=x", "page_size"),
+        ("page_size=", "page_size"),
+    ],
 )
 def test_bad_list_parameters_are_400_naming_the_parameter(communes, query, field) -> None:
     admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
