@@ -292,6 +292,7 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "citizen_requests.models.Status",
         "VersionStatusEnum": "catalog.models.ServiceVersion.Status",
         "CommuneStatusEnum": "tenants.models.Commune.Status",
+        "ConsentEnum": [(True, True)],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

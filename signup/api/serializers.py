@@ -49,6 +49,11 @@ class _DetailsSerializer(serializers.Serializer[Any]):
     )
 
 
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class AcceptanceField(serializers.BooleanField):
+    """A consent that must be given: the document allows only ``true`` (``false`` is a 400 naming it)."""
+
+
 class SignupCreateSerializer(_DetailsSerializer):
     """A new application; services and billing contact may follow with PATCH before verification."""
 
@@ -56,8 +61,8 @@ class SignupCreateSerializer(_DetailsSerializer):
     applicant_name = serializers.CharField(max_length=200)
     applicant_role = serializers.CharField(max_length=200)
     applicant_email = serializers.EmailField(help_text="Official address; the verification link goes there.")
-    accept_terms = serializers.BooleanField(help_text="Acceptance of the terms of use (current version).")
-    accept_dpa = serializers.BooleanField(help_text="Acceptance of the data processing agreement (Art. 28 GDPR).")
+    accept_terms = AcceptanceField(help_text="Acceptance of the terms of use (current version).")
+    accept_dpa = AcceptanceField(help_text="Acceptance of the data processing agreement (Art. 28 GDPR).")
 
 
 class SignupUpdateSerializer(_DetailsSerializer):
