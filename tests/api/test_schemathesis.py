@@ -2,8 +2,11 @@
 
 A live server (pytest-django's ``live_server``) answers for the platform host and for Zeitz;
 requests are sent to it with the ``Host`` header of each. The tenant host is called with an API
-key holding every scope. Generation is deterministic (``derandomize``) and small
-(``max_examples``) to keep the run to a minute or two.
+key holding every scope. The platform host is called without an operator token, so the operator
+API is checked for its 401 only: schemathesis fills path parameters from the documents' examples
+(``zeitz``), and with a token it suspended and offboarded the session's shared communes, which
+every later test needs; tests/operators covers those operations with their own data. Generation
+is deterministic (``derandomize``) and small (``max_examples``) to keep the run to a few minutes.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from integrations.models import ApiKey, WebhookDelivery, WebhookSubscription
 from kommunal.api.models import IdempotencyRecord
 from tenants.db import connection
 from tests.api.helpers import create_key
+from tests.catalog_helpers import load_shipped_catalogue
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PUBLIC = schemathesis.openapi.from_path(DOCS / "openapi-public.yaml")
@@ -60,10 +64,16 @@ def zeitz_key(communes, live_server) -> Iterator[tuple[str, int]]:
     connection.set_schema_to_public()
 
 
+@pytest.fixture
+def shipped_catalogue(communes, live_server) -> None:
+    """The seed catalogue: applications name its services; the flush after each test empties it."""
+    load_shipped_catalogue()
+
+
 @PUBLIC.parametrize()
 @HYPOTHESIS
 @override_settings(KOMMUNAL_API_RATES=RATES)
-def test_platform_api_conforms_to_its_document(case, communes, live_server) -> None:
+def test_platform_api_conforms_to_its_document(case, communes, live_server, shipped_catalogue) -> None:
     case.call_and_validate(base_url=live_server.url, headers=_host(live_server, "localhost"))
 
 
