@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from citizen_requests.models import CitizenRequest, Status, StatusChange
 from kommunal.api.serializers import StrictFieldsMixin
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class FormDataField(serializers.JSONField):
+    """Form data: a JSON object (the form's JSON Schema checks its members)."""
 
 
 class SubmitSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
@@ -16,7 +22,7 @@ class SubmitSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
     service = serializers.SlugField(help_text="Identifier of a service this commune offers.")
     email = serializers.EmailField(help_text="Where the confirmation and status changes are sent.")
     # The API names the form data "data", which shadows Serializer.data (unused on this input serializer).
-    data = serializers.JSONField(help_text="The form data, valid against the service's `form_schema`.")  # type: ignore[assignment]
+    data = FormDataField(help_text="The form data (an object), valid against the service's `form_schema`.")  # type: ignore[assignment]
 
 
 class ReceiptSerializer(serializers.ModelSerializer[CitizenRequest]):

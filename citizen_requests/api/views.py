@@ -28,7 +28,7 @@ from citizen_requests.api.serializers import (
     StatusUpdateSerializer,
     SubmitSerializer,
 )
-from citizen_requests.models import CitizenRequest
+from citizen_requests.models import CitizenRequest, Status
 from kommunal.api.docs import problem_example
 from kommunal.api.serializers import validation_error
 
@@ -160,7 +160,7 @@ class SubmitOrStaff(BasePermission):
         description="The commune's requests, newest first. Filter with `service` (slug) and `status`.",
         parameters=[
             OpenApiParameter("service", str, description="Service identifier."),
-            OpenApiParameter("status", str, enum=["received", "in_progress", "completed", "rejected"]),
+            OpenApiParameter("status", str, enum=Status.values),
         ],
         responses={200: RequestSerializer, 403: FORBIDDEN},
         examples=[OpenApiExample("Bulky waste", value=REQUEST_EXAMPLE, response_only=True)],
@@ -200,6 +200,8 @@ class RequestViewSet(
 
     def get_queryset(self) -> QuerySet[CitizenRequest]:
         params = self.request.query_params
+        if params.get("status") and params["status"] not in Status.values:
+            raise exceptions.ValidationError({"status": [_("Choose one of: %s.") % ", ".join(Status.values)]})
         requests = selectors.inbox(service=params.get("service", ""), status=params.get("status", ""))
         return requests.prefetch_related("changes") if self.action == "retrieve" else requests
 
