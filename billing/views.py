@@ -6,14 +6,13 @@ import logging
 
 import stripe
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import commune_admin_required
 from billing import selectors, stripe_api, webhooks
 from operators.decorators import operator_required
 from operators.models import Role
@@ -21,12 +20,10 @@ from operators.models import Role
 logger = logging.getLogger(__name__)
 
 
-@login_required
+@commune_admin_required
 def invoices(request: HttpRequest) -> HttpResponse:
     """The commune's invoices and upcoming invoice, for its administrators on its own host."""
-    commune = getattr(request, "commune", None)
-    if commune is None or not request.user.is_commune_admin:  # type: ignore[union-attr]
-        raise PermissionDenied
+    commune = request.commune  # type: ignore[attr-defined]
     context = {
         "enabled": stripe_api.enabled(),
         "invoices": selectors.invoices_of(commune)[:100],

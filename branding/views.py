@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,29 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerView
 
+from accounts.decorators import commune_admin_required
 from branding import domains, services
 from branding.forms import BrandingForm, DomainForm, ImageUploadForm
 from branding.images import CONTENT_TYPES
 from branding.selectors import current_branding
 from branding.storage import AssetStore, StorageUnavailable
-
-View = Callable[..., HttpResponse]
-
-
-def commune_admin_required(view: View) -> View:
-    """Only the commune's administrators, on the commune's own host."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request, "commune", None) is None:
-            raise Http404
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_commune_admin:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _actor(request: HttpRequest) -> str:

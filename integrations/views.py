@@ -5,27 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import commune_admin_required
 from integrations import selectors, services
 from integrations.forms import ApiKeyForm, WebhookForm
 
 
-def _require_admin(request: HttpRequest) -> None:
-    if not request.user.is_commune_admin:  # type: ignore[union-attr]
-        raise PermissionDenied
-
-
-@login_required
+@commune_admin_required
 def overview(request: HttpRequest) -> HttpResponse:
     """API keys and webhook subscriptions, with forms to add them; a new secret is shown once."""
-    _require_admin(request)
     key_form, webhook_form = ApiKeyForm(prefix="key"), WebhookForm(prefix="webhook")
     new_secret = None
     new_webhook = None
@@ -62,19 +56,17 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "integrations/overview.html", context)
 
 
-@login_required
+@commune_admin_required
 @require_POST
 def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
     key = services.revoke_api_key(get_object_or_404(selectors.api_keys(), pk=pk), actor=request.user.email)  # type: ignore[union-attr]
     messages.success(request, _("The API key %(prefix)s… was revoked.") % {"prefix": key.prefix})
     return redirect("integrations:overview")
 
 
-@login_required
+@commune_admin_required
 @require_POST
 def delete_webhook(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
     services.delete_subscription(get_object_or_404(selectors.subscriptions(), pk=pk), actor=request.user.email)  # type: ignore[union-attr]
     messages.success(request, _("The webhook subscription was deleted."))
     return redirect("integrations:overview")
