@@ -19,13 +19,25 @@ from tenants.models import Commune
 
 MIGRATION_CURRENT = "current"
 MIGRATION_BEHIND = "behind"
+# Billing state filter: no billing account yet, paying, or with invoices overdue (dunning).
+BILLING_NONE = "none"
+BILLING_CURRENT = "current"
+BILLING_OVERDUE = "overdue"
+BILLING_FILTERS = {
+    BILLING_NONE: Q(billing_account__isnull=True),
+    BILLING_CURRENT: Q(billing_account__isnull=False, billing_account__past_due_since__isnull=True),
+    BILLING_OVERDUE: Q(billing_account__past_due_since__isnull=False),
+}
 
 
 def tenants(filters: dict[str, Any] | None = None) -> QuerySet[Commune]:
-    """Communes with their refreshed figures (one query); filters: q, status, land, landkreis, migration."""
+    """Communes with their figures and billing account (one query).
+
+    Filters: q, status, land, landkreis, migration (current/behind), billing (none/current/overdue).
+    """
     filters = filters or {}
     current = Q(applied_migrations__contains=expected_tenant_migrations())
-    qs = Commune.objects.select_related("stats").annotate(
+    qs = Commune.objects.select_related("stats", "billing_account").annotate(
         migration_current=ExpressionWrapper(current, output_field=BooleanField())
     )
     if query := (filters.get("q") or "").strip():
@@ -37,6 +49,8 @@ def tenants(filters: dict[str, Any] | None = None) -> QuerySet[Commune]:
         qs = qs.filter(current)
     elif filters.get("migration") == MIGRATION_BEHIND:
         qs = qs.exclude(current)
+    if billing := BILLING_FILTERS.get(filters.get("billing") or ""):
+        qs = qs.filter(billing)
     return qs.order_by("name", "pk")
 
 

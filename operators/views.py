@@ -30,6 +30,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from activations.models import Activation
 from audit import services as audit
+from billing.selectors import billing_state
 from operators import actions, roles, selectors, stats
 from operators.audit_csv import audit_csv_response
 from operators.decorators import operator_required
@@ -93,7 +94,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 @operator_required()
 def tenant_list(request: HttpRequest) -> HttpResponse:
     """All communes with their figures from ``TenantStats``; searchable, filterable, paginated."""
-    filters = {key: request.GET.get(key, "") for key in ("q", "status", "land", "landkreis", "migration")}
+    filters = {key: request.GET.get(key, "") for key in ("q", "status", "land", "landkreis", "migration", "billing")}
     page = Paginator(selectors.tenants(filters), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -134,6 +135,7 @@ def tenant_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "transitions": commune.transitions.order_by("-at")[:20],
             "exports": exports,
             "actions": [a for a in TENANT_ACTIONS.values() if a.applies(commune)],
+            "billing": billing_state(commune),
             "can_act": roles.allows(request.operator_role, Role.OPERATOR),  # type: ignore[attr-defined]
         },
     )

@@ -98,6 +98,7 @@ EXPORT_EXAMPLE = OpenApiExample(
 TENANT_CHOICE_FILTERS = {
     "status": Commune.Status.values,
     "migration": [selectors.MIGRATION_CURRENT, selectors.MIGRATION_BEHIND],
+    "billing": list(selectors.BILLING_FILTERS),
 }
 TENANT_FILTERS = [
     OpenApiParameter("q", str, description="Part of the name or address name, or the start of the AGS."),
@@ -106,6 +107,12 @@ TENANT_FILTERS = [
     OpenApiParameter("landkreis", str, description="District, e.g. `Landkreis Leipzig`."),
     OpenApiParameter(
         "migration", str, enum=TENANT_CHOICE_FILTERS["migration"], description="Migration state of the schema."
+    ),
+    OpenApiParameter(
+        "billing",
+        str,
+        enum=TENANT_CHOICE_FILTERS["billing"],
+        description="Billing state: no billing account, paying, or with overdue invoices.",
     ),
 ]
 AUDIT_FILTERS = [

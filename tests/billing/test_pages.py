@@ -201,3 +201,18 @@ def test_admins_of_a_suspended_commune_can_still_open_their_invoices(fake, commu
     invoices = client.get("/verwaltung/rechnungen/")
     assert invoices.status_code == 200
     assert "KOM-0001" in invoices.content.decode()
+
+
+def test_operator_console_shows_and_filters_billing_state_per_commune(fake, communes) -> None:
+    account = _billed(communes.zeitz, "ZEITZ-0009", 1250)
+    BillingAccount.objects.filter(pk=account.pk).update(past_due_since=timezone.now() - timedelta(days=3))
+    operator = verified_operator_client("ops@example.org", Role.VIEWER)
+    overdue = operator.get("/operator/?billing=overdue", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "/operator/tenants/zeitz/" in overdue
+    assert "/operator/tenants/borna/" not in overdue
+    without = operator.get("/operator/?billing=none", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "/operator/tenants/borna/" in without
+    assert "/operator/tenants/zeitz/" not in without
+    detail = operator.get("/operator/tenants/zeitz/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 open invoice (12.50 €)" in detail
+    assert "overdue since" in detail
