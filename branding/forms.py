@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branding import images
 from branding.models import Branding
-from branding.services import check_colors
+from branding.services import TEXT_FIELDS, check_colors
 
 
 def _https_by_default(field: models.Field, **kwargs: Any) -> forms.Field | None:
@@ -26,16 +26,7 @@ class BrandingForm(forms.ModelForm):
     class Meta:
         model = Branding
         formfield_callback = _https_by_default
-        fields = [
-            "display_name",
-            "primary_color",
-            "accent_color",
-            "contact",
-            "contact_email",
-            "imprint_url",
-            "privacy_url",
-            "accessibility_url",
-        ]
+        fields = list(TEXT_FIELDS)
         widgets = {
             "primary_color": forms.TextInput(attrs={"pattern": "#[0-9a-fA-F]{6}", "placeholder": "#0b4f8a"}),
             "accent_color": forms.TextInput(attrs={"pattern": "#[0-9a-fA-F]{6}", "placeholder": "#1d6f42"}),

@@ -15,7 +15,6 @@ from django.test import Client
 
 from audit.models import AuditEvent
 from branding import domains
-from kommunal.hosts import AllowedHosts
 from tenants.models import Domain
 from tests.helpers import signed_in_client
 
@@ -62,9 +61,6 @@ class LoopbackDns:
 def dns_server(settings) -> Iterator[LoopbackDns]:
     server = LoopbackDns()
     settings.KOMMUNAL_DNS_NAMESERVERS = [f"127.0.0.1:{server.port}"]
-    # Django's test environment turns ALLOWED_HOSTS into a plain list; restore the production
-    # class that admits the verified custom host of the current request.
-    settings.ALLOWED_HOSTS = AllowedHosts(list(settings.ALLOWED_HOSTS))
     yield server
     server.close()
 
