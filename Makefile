@@ -28,9 +28,9 @@ $(VENV)/.installed-dev: $(BIN)/python $(PACKAGE_FILES)
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@touch $@ $(VENV)/.installed
 
+# The local stand-ins (devservices/) start first; bootstrap and runserver get their settings.
 run: $(VENV)/.installed
-	KOMMUNAL_DEV=1 KOMMUNAL_PORT=$(PORT) $(BIN)/kommunal bootstrap --demo
-	KOMMUNAL_DEV=1 KOMMUNAL_PORT=$(PORT) $(BIN)/kommunal runserver $(HOST):$(PORT)
+	$(BIN)/python -m devservices run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
