@@ -125,7 +125,7 @@ def import_commune(source: IO[bytes], *, ags: str, slug: str, actor: str) -> Com
 def _discard_failed_import(commune: Commune, *, actor: str) -> None:
     """Remove what a failed import created, so that the same AGS and slug can be imported again."""
     connection.set_schema_to_public()
-    _delete_tree(archive.files_prefix(commune.schema_name), archive.FILE_STORAGES)
+    _delete_tree(archive.files_prefix(commune.schema_name), archive.file_storages())
     _drop_schema(commune.schema_name)
     audit.record("commune.import_failed", actor=actor, target=commune.slug, ags=commune.ags)
     commune.delete()
@@ -189,7 +189,7 @@ def purge_commune(commune: Commune, *, actor: str = audit.SYSTEM) -> None:
         _drop_schema(commune.schema_name)
         domains = list(Domain.objects.filter(tenant=commune).values_list("domain", flat=True))
         Domain.objects.filter(tenant=commune).delete()
-        files = _delete_tree(archive.files_prefix(commune.schema_name), archive.FILE_STORAGES)
+        files = _delete_tree(archive.files_prefix(commune.schema_name), archive.file_storages())
         files += _delete_tree(exports_prefix(commune))
         audit.record("commune.purged", actor=actor, commune=commune, target=commune.slug, domains=domains, files=files)
 
