@@ -32,7 +32,12 @@ def _page(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse
         "upload_form": forms.get("upload_form") or ImageUploadForm(),
         "domain_form": forms.get("domain_form") or DomainForm(),
         "domains": [
-            (domain, domains.txt_record_name(domain), domains.txt_record_value(domain))
+            (
+                domain,
+                domains.txt_record_name(domain),
+                domains.txt_record_value(domain),
+                domains.claim_expires_at(domain),
+            )
             for domain in domains.custom_domains(request.commune)  # type: ignore[attr-defined]
         ],
     }

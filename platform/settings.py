@@ -215,6 +215,8 @@ STORAGES["branding"] = (
 )
 # Resolvers for the DNS TXT check of custom host names (ip[:port], comma-separated); system's if empty.
 KOMMUNAL_DNS_NAMESERVERS = env_list("KOMMUNAL_DNS_NAMESERVERS")
+# Days an unverified custom host name stays claimed; then any other commune may claim it.
+KOMMUNAL_DOMAIN_CLAIM_DAYS = int(os.environ.get("KOMMUNAL_DOMAIN_CLAIM_DAYS", "7"))
 
 # --- E-mail --------------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
