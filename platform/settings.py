@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from kommunal.dbserver import database_settings
@@ -67,6 +68,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "kommunal.apps.KommunalConfig",
     "signup",
@@ -111,6 +113,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "kommunal.middleware.PermissionsPolicyMiddleware",
     "kommunal.api.middleware.ApiConventionsMiddleware",
 ]
 
@@ -244,10 +248,43 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEV_MODE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_TRUSTED_ORIGINS = [
-    f"{KOMMUNAL_SCHEME}://{KOMMUNAL_DOMAIN}",
-    f"{KOMMUNAL_SCHEME}://*.{KOMMUNAL_DOMAIN}",
-] + ([f"http://{KOMMUNAL_DOMAIN}:{KOMMUNAL_PORT}", f"http://*.{KOMMUNAL_DOMAIN}:{KOMMUNAL_PORT}"] if DEV_MODE else [])
+# No CSRF_TRUSTED_ORIGINS: every form posts to its own host (same origin), and a wildcard
+# "https://*.<domain>" would let any commune's pages post to every other commune.
+CSRF_TRUSTED_ORIGINS: list[str] = []
+# Content-Security-Policy (django-csp): scripts, styles, images, fonts and connections only from
+# the page's own host, no inline script; the one inline <style> (a commune's colours) carries the
+# request's nonce. The branding asset view and the API docs pages adjust their own policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy: no page needs a device feature or payment API of the browser.
+KOMMUNAL_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "browsing-topics",
+    )
+)
 
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -287,6 +324,10 @@ SPECTACULAR_SETTINGS = {
         "webhooks, deprecation) are described in docs/api.md."
     ),
     "VERSION": "1.0.0",
+    # Swagger UI and Redoc from the platform's own static files (no CDN; see kommunal.api.docs_pages).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
