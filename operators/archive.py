@@ -39,8 +39,15 @@ FORMAT = "kommunal-tenant-archive"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 CHUNK = 1024 * 1024
-# Rebuilt by the migrations of every new schema, or not worth keeping (sessions).
-SKIPPED_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# Rebuilt by the migrations of every new schema, or not worth keeping (sessions, sign-in counters).
+SKIPPED_MODELS = {
+    "contenttypes.contenttype",
+    "auth.permission",
+    "sessions.session",
+    "axes.accessattempt",  # sign-in counters hold client addresses and expire anyway
+    "axes.accesslog",
+    "axes.accessfailurelog",
+}
 # Aliases of settings.STORAGES that keep tenant files under ``tenants/<schema>/``: the default
 # storage and the branding assets (a private S3 bucket in production, see branding.storage).
 FILE_STORAGES: tuple[str, ...] = ("default", "branding")

@@ -8,6 +8,7 @@ local development mode with plain HTTP on ``localhost``.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
@@ -74,6 +75,7 @@ SHARED_APPS = [
     "signup",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
     "operators",
     "django_filters",
     "kommunal.api.apps.ApiConfig",
@@ -84,6 +86,7 @@ TENANT_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "accounts",
+    "axes",
     "activations",
     "portal",
     "branding",
@@ -116,6 +119,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "kommunal.middleware.PermissionsPolicyMiddleware",
     "kommunal.api.middleware.ApiConventionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -179,6 +183,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes counts failed sign-ins per account and per client address and locks out for a
+# while after too many (docs/operations.md "Sign-in lockout"). Its tables are in the public
+# schema (operators) and in every commune's schema (staff): one commune's lockouts never touch
+# another's, nor the operators'.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("KOMMUNAL_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KOMMUNAL_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.lockout.username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not logged per row; lockouts are audited
+AXES_VERBOSE = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
