@@ -75,6 +75,7 @@ SHARED_APPS = [
     "signup",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "operators",
     "django_filters",
@@ -410,3 +411,7 @@ KOMMUNAL_BILLING_GRACE_DAYS = int(os.environ.get("KOMMUNAL_BILLING_GRACE_DAYS", 
 KOMMUNAL_OFFBOARD_RETENTION_DAYS = int(os.environ.get("KOMMUNAL_OFFBOARD_RETENTION_DAYS", "90"))
 # Issuer shown in authenticator apps next to an operator's TOTP entry.
 OTP_TOTP_ISSUER = "Kommunal"
+# Hours an operator's one-time enrolment link (second factor) stays valid.
+KOMMUNAL_OPERATOR_INVITATION_HOURS = int(os.environ.get("KOMMUNAL_OPERATOR_INVITATION_HOURS", "72"))
+# Recovery codes (django-otp static tokens) an operator gets at enrolment, shown once.
+KOMMUNAL_OPERATOR_RECOVERY_CODES = 10
