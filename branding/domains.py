@@ -4,12 +4,20 @@ The commune publishes ``TXT "kommunal-verification=<token>"`` at ``_kommunal.<ho
 lookup goes through dnspython; ``KOMMUNAL_DNS_NAMESERVERS`` (``ip[:port]``, comma-separated)
 chooses the resolvers, otherwise the system's are used. The routing middleware
 (``tenants.middleware``) only serves hosts with ``verified_at`` set.
+
+A claim cannot block the host's real owner: the token is derived from the commune and the host
+(the same each time that commune claims that host), an unverified claim of another commune gives
+way at once to a commune whose TXT record is already published, and it lapses after
+``KOMMUNAL_DOMAIN_CLAIM_DAYS`` days without verification.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
-import secrets
+from datetime import datetime, timedelta
 
 import dns.exception
 import dns.resolver
@@ -38,6 +46,18 @@ def txt_record_value(domain: Domain) -> str:
     return f"{TXT_VALUE_PREFIX}{domain.verification_token}"
 
 
+def claim_token(commune: Commune, host: str) -> str:
+    """The verification token of ``commune`` for ``host``; a published TXT record stays valid."""
+    message = f"kommunal-host-claim:{commune.schema_name}:{host}".encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def claim_expires_at(domain: Domain) -> datetime:
+    """When an unverified claim of ``domain`` gives way to any other commune."""
+    return domain.created_at + timedelta(days=settings.KOMMUNAL_DOMAIN_CLAIM_DAYS)
+
+
 def custom_domains(commune: Commune) -> list[Domain]:
     """The commune's custom hosts (not its primary ``<slug>.<KOMMUNAL_DOMAIN>``)."""
     with schema_context(get_public_schema_name()):
@@ -54,14 +74,48 @@ def add_custom_domain(*, commune: Commune, actor: str, host: str) -> Domain:
         raise ValidationError(
             {"host": _("Host names under %(domain)s are assigned by the platform.") % {"domain": platform}}
         )
+    token = claim_token(commune, host)
     with schema_context(get_public_schema_name()), transaction.atomic():
-        if Domain.objects.filter(domain=host).exists():
-            raise ValidationError({"host": _("This host name is already registered.")})
-        domain = Domain.objects.create(
-            tenant=commune, domain=host, is_primary=False, verification_token=secrets.token_urlsafe(24)
-        )
+        existing = Domain.objects.select_for_update().filter(domain=host).first()
+        if existing is not None:
+            _release_claim(existing, commune=commune, actor=actor, token=token)
+        domain = Domain.objects.create(tenant=commune, domain=host, is_primary=False, verification_token=token)
         audit.record("branding.domain_added", actor=actor, commune=commune, target=host)
     return domain
+
+
+def _release_claim(existing: Domain, *, commune: Commune, actor: str, token: str) -> None:
+    """Remove another commune's unverified claim that has lapsed or that ``commune`` proves wrong."""
+    if existing.verified_at or existing.is_primary or existing.tenant_id == commune.pk:
+        raise ValidationError({"host": _("This host name is already registered.")})
+    if claim_expires_at(existing) <= timezone.now():
+        reason = "expired"
+    elif f"{TXT_VALUE_PREFIX}{token}" in lookup_txt(txt_record_name(existing)):
+        reason = "superseded"
+    else:
+        raise ValidationError(
+            {
+                "host": _(
+                    "Another commune has claimed this host name and has until %(date)s to verify it. If the host "
+                    "is yours, publish the TXT record %(value)s at %(name)s and add it again: your record takes "
+                    "it over at once."
+                )
+                % {
+                    "date": timezone.localtime(claim_expires_at(existing)).strftime("%d.%m.%Y %H:%M"),
+                    "value": f"{TXT_VALUE_PREFIX}{token}",
+                    "name": txt_record_name(existing),
+                }
+            }
+        )
+    existing.delete()
+    audit.record(
+        "branding.domain_claim_released",
+        actor=actor,
+        commune=existing.tenant,
+        target=existing.domain,
+        reason=reason,
+        claimed_by=commune.slug,
+    )
 
 
 def lookup_txt(name: str) -> list[str]:

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularSwaggerView
 
 from accounts.decorators import commune_admin_required
 from branding import domains, services
@@ -19,6 +18,7 @@ from branding.forms import BrandingForm, DomainForm, ImageUploadForm
 from branding.images import CONTENT_TYPES
 from branding.selectors import current_branding
 from branding.storage import AssetStore, StorageUnavailable
+from kommunal.api.docs_pages import SwaggerView
 
 
 def _actor(request: HttpRequest) -> str:
@@ -32,7 +32,12 @@ def _page(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse
         "upload_form": forms.get("upload_form") or ImageUploadForm(),
         "domain_form": forms.get("domain_form") or DomainForm(),
         "domains": [
-            (domain, domains.txt_record_name(domain), domains.txt_record_value(domain))
+            (
+                domain,
+                domains.txt_record_name(domain),
+                domains.txt_record_value(domain),
+                domains.claim_expires_at(domain),
+            )
             for domain in domains.custom_domains(request.commune)  # type: ignore[attr-defined]
         ],
     }
@@ -147,7 +152,7 @@ def asset(request: HttpRequest, name: str) -> HttpResponse:
     return response
 
 
-class BrandedSwaggerView(SpectacularSwaggerView):
+class BrandedSwaggerView(SwaggerView):
     """Swagger UI titled with the commune's name."""
 
     @extend_schema(exclude=True)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import http.client
 import json
 import secrets
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,7 +28,7 @@ from audit import services as audit
 from integrations import signing
 from integrations.events import EVENTS, PING
 from integrations.models import ApiKey, WebhookDelivery, WebhookSubscription
-from integrations.urlguard import check_webhook_url
+from integrations.urlguard import check_webhook_url, resolve_webhook_target
 from kommunal.api.scopes import SCOPES
 from tenants.models import Commune
 
@@ -187,33 +186,26 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect could lead to an address the guard refuses
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def _post(subscription: WebhookSubscription, body: bytes, event: str, event_id: str) -> int:
-    check_webhook_url(subscription.url)
-    request = urllib.request.Request(  # noqa: S310 (the scheme is checked above)
-        subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Kommunal-Webhooks/1",
-            "Kommunal-Event": event,
-            "Kommunal-Delivery": event_id,
-            signing.HEADER: signing.sign(subscription.secret, int(time.time()), body),
-        },
-    )
+    """POST ``body`` to the address the SSRF guard checked; redirects are not followed."""
+    target = resolve_webhook_target(subscription.url)
+    connection = target.open_connection(DELIVERY_TIMEOUT_SECONDS)
     try:
-        with _opener.open(request, timeout=DELIVERY_TIMEOUT_SECONDS) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
+        connection.request(
+            "POST",
+            target.path,
+            body=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "Kommunal-Webhooks/1",
+                "Kommunal-Event": event,
+                "Kommunal-Delivery": event_id,
+                signing.HEADER: signing.sign(subscription.secret, int(time.time()), body),
+            },
+        )
+        return int(connection.getresponse().status)
+    finally:
+        connection.close()
 
 
 def attempt_delivery(delivery: WebhookDelivery) -> WebhookDelivery:
@@ -241,7 +233,7 @@ def attempt_delivery(delivery: WebhookDelivery) -> WebhookDelivery:
     try:
         delivery.response_status = _post(delivery.subscription, body, delivery.event, str(delivery.event_id))
         delivery.last_error = "" if 200 <= delivery.response_status < 300 else f"HTTP {delivery.response_status}"
-    except (OSError, ValidationError) as error:
+    except (OSError, http.client.HTTPException, ValidationError) as error:
         delivery.last_error = str(error)[:500]
     if delivery.response_status is not None and 200 <= delivery.response_status < 300:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = (

@@ -2,7 +2,7 @@
 
 Suspending and reactivating are ``tenants.actions.suspend_commune`` / ``reactivate_commune``;
 this module adds migrating, exporting, importing, offboarding and purging a commune, and the
-operators' roles and API tokens.
+operators' roles, second-factor invitations and API tokens.
 """
 
 from __future__ import annotations
@@ -19,15 +19,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage, storages
+from django.core.mail import send_mail
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from audit import services as audit
 from operators import archive
-from operators.models import OperatorProfile, OperatorToken, Role
+from operators.models import OperatorInvitation, OperatorProfile, OperatorToken, Role
 from operators.signals import commune_offboarded
 from tenants import actions as tenant_actions
 from tenants.db import connection
@@ -125,7 +129,7 @@ def import_commune(source: IO[bytes], *, ags: str, slug: str, actor: str) -> Com
 def _discard_failed_import(commune: Commune, *, actor: str) -> None:
     """Remove what a failed import created, so that the same AGS and slug can be imported again."""
     connection.set_schema_to_public()
-    _delete_tree(archive.files_prefix(commune.schema_name), archive.FILE_STORAGES)
+    _delete_tree(archive.files_prefix(commune.schema_name), archive.file_storages())
     _drop_schema(commune.schema_name)
     audit.record("commune.import_failed", actor=actor, target=commune.slug, ags=commune.ags)
     commune.delete()
@@ -189,7 +193,7 @@ def purge_commune(commune: Commune, *, actor: str = audit.SYSTEM) -> None:
         _drop_schema(commune.schema_name)
         domains = list(Domain.objects.filter(tenant=commune).values_list("domain", flat=True))
         Domain.objects.filter(tenant=commune).delete()
-        files = _delete_tree(archive.files_prefix(commune.schema_name), archive.FILE_STORAGES)
+        files = _delete_tree(archive.files_prefix(commune.schema_name), archive.file_storages())
         files += _delete_tree(exports_prefix(commune))
         audit.record("commune.purged", actor=actor, commune=commune, target=commune.slug, domains=domains, files=files)
 
@@ -234,6 +238,64 @@ def create_token(
     )
     audit.record("operator.token_created", actor=actor, target=operator.email, token=token.prefix, name=token.name)
     return token, key
+
+
+def invite_operator(user: Any, *, actor: str) -> str:
+    """A one-time link (path) with which ``user`` enrols a new second factor; e-mailed to them.
+
+    Earlier unused links of the user stop working. The link is valid
+    ``KOMMUNAL_OPERATOR_INVITATION_HOURS`` and works only for the signed-in ``user``.
+    """
+    key = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        OperatorInvitation.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+        invitation = OperatorInvitation.objects.create(
+            user=user,
+            key_hash=hash_token(key),
+            created_by=actor,
+            expires_at=now + timedelta(hours=settings.KOMMUNAL_OPERATOR_INVITATION_HOURS),
+        )
+        audit.record("operator.invited", actor=actor, target=user.email, expires_at=invitation.expires_at.isoformat())
+    path = reverse("operators:enrol", kwargs={"key": key}, urlconf="kommunal.urls_public")
+    link = settings.KOMMUNAL_PUBLIC_URL + path
+    body = _(
+        "You were invited to the Kommunal operator console. Sign in with your password and open this link "
+        "within %(hours)s hours to set up your second factor (authenticator app):\n\n%(link)s\n\n"
+        "The link works once. If you did not expect it, tell the provider's administrators."
+    ) % {"hours": settings.KOMMUNAL_OPERATOR_INVITATION_HOURS, "link": link}
+    transaction.on_commit(lambda: send_mail(_("Set up your second factor"), body, None, [user.email]))
+    return path
+
+
+def usable_invitation(user: Any, key: str) -> OperatorInvitation | None:
+    """The unused, unexpired invitation of ``user`` that ``key`` opens; None for any other key."""
+    invitation = OperatorInvitation.objects.filter(user=user, key_hash=hash_token(key)).first()
+    return invitation if invitation is not None and invitation.is_usable else None
+
+
+@transaction.atomic
+def complete_enrolment(invitation: OperatorInvitation, device: TOTPDevice) -> list[str]:
+    """Use up the invitation, confirm ``device`` in place of any earlier one, return new recovery codes.
+
+    The codes (django-otp static tokens, each valid once) are returned to be shown once; earlier
+    codes and authenticator entries of the operator stop working.
+    """
+    locked = OperatorInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if not locked.is_usable:
+        raise ValidationError(_("This invitation link was already used or has expired."))
+    locked.used_at = timezone.now()
+    locked.save(update_fields=["used_at"])
+    user = locked.user
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=user).delete()
+    recovery = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(settings.KOMMUNAL_OPERATOR_RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
+    audit.record("operator.otp_enrolled", actor=f"operator:{user.email}", target=user.email, recovery_codes=len(codes))
+    return codes
 
 
 @transaction.atomic

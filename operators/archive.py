@@ -39,11 +39,18 @@ FORMAT = "kommunal-tenant-archive"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 CHUNK = 1024 * 1024
-# Rebuilt by the migrations of every new schema, or not worth keeping (sessions).
-SKIPPED_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
-# Aliases of settings.STORAGES that keep tenant files under ``tenants/<schema>/``. A storage with
-# its own location (e.g. a separate S3 bucket for branding assets) is added here.
-FILE_STORAGES: tuple[str, ...] = ("default",)
+# Rebuilt by the migrations of every new schema, or not worth keeping (sessions, sign-in counters).
+SKIPPED_MODELS = {
+    "contenttypes.contenttype",
+    "auth.permission",
+    "sessions.session",
+    "axes.accessattempt",  # sign-in counters hold client addresses and expire anyway
+    "axes.accesslog",
+    "axes.accessfailurelog",
+}
+# Aliases of settings.STORAGES that keep tenant files under ``tenants/<schema>/``: the default
+# storage and the branding assets (a private S3 bucket in production, see branding.storage).
+FILE_STORAGES: tuple[str, ...] = ("default", "branding")
 
 
 class ArchiveError(ValidationError):
@@ -62,6 +69,27 @@ class ArchiveSummary:
 def files_prefix(schema_name: str) -> str:
     """Where a commune's files live in the default storage."""
     return f"tenants/{schema_name}/"
+
+
+def file_storages() -> tuple[str, ...]:
+    """The aliases of FILE_STORAGES configured here, each distinct store once.
+
+    Without ``KOMMUNAL_S3_BUCKET`` the branding storage is the same directory as the default
+    storage; its files are then exported, imported and purged once, under ``default``.
+    """
+    seen: dict[tuple[str, ...], str] = {}
+    for alias in FILE_STORAGES:
+        if alias not in settings.STORAGES:
+            continue
+        storage = storages[alias]
+        identity = (
+            type(storage).__qualname__,
+            str(getattr(storage, "bucket_name", "")),
+            str(getattr(storage, "endpoint_url", "")),
+            str(getattr(storage, "location", alias)),
+        )
+        seen.setdefault(identity, alias)
+    return tuple(seen.values())
 
 
 def tenant_models() -> list[type[models.Model]]:
@@ -118,7 +146,7 @@ def write_archive(commune: Commune, target: IO[bytes]) -> ArchiveSummary:
                 model_order.append(label)
         prefix = files_prefix(commune.schema_name)
         file_count = 0
-        for alias in FILE_STORAGES:
+        for alias in file_storages():
             storage = storages[alias]
             for path in walk_storage(prefix, storage):
                 digest = hashlib.sha256()

@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp import user_has_device
@@ -22,7 +22,11 @@ View = Callable[..., HttpResponseBase]
 
 
 def operator_required(min_role: str = Role.VIEWER, *, verified: bool = True) -> Callable[[View], View]:
-    """Let only operators with at least ``min_role`` through; without a verified TOTP device, ask for one."""
+    """Let only operators with at least ``min_role`` through, after their second factor.
+
+    A session not verified by a code is sent to the code page; an operator without any device is
+    told to ask for an invitation link (no enrolment on a password alone).
+    """
 
     def decorator(view: View) -> View:
         @wraps(view)
@@ -36,8 +40,9 @@ def operator_required(min_role: str = Role.VIEWER, *, verified: bool = True) -> 
             if role is None:
                 raise PermissionDenied
             if verified and not user.is_verified():
-                step = "operators:otp-verify" if user_has_device(user) else "operators:otp-setup"
-                return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+                if not user_has_device(user):  # enrolment only through an invitation link
+                    return render(request, "operators/otp_missing.html", status=403)
+                return redirect(f"{reverse('operators:otp-verify')}?{urlencode({'next': request.get_full_path()})}")
             if not roles.allows(role, min_role):
                 raise PermissionDenied
             request.operator_role = role  # type: ignore[attr-defined]

@@ -14,9 +14,16 @@ from operators.models import Role
 
 
 class TokenForm(forms.Form):
-    """Enter the six-digit code of the authenticator app."""
+    """Enter the six-digit code of the authenticator app, or one of the recovery codes."""
 
-    token = forms.RegexField(label=_("Code from your authenticator app"), regex=r"^\d{6,8}$", max_length=8)
+    token = forms.RegexField(
+        label=_("Code from your authenticator app (or a recovery code)"),
+        regex=r"^(\d{6,8}|[A-Za-z2-7]{8})$",
+        max_length=8,
+    )
+
+    def clean_token(self) -> str:
+        return str(self.cleaned_data["token"]).strip().lower()
 
 
 class ActionForm(forms.Form):

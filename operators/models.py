@@ -68,6 +68,35 @@ class OperatorToken(models.Model):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
 
+class OperatorInvitation(models.Model):
+    """A one-time link with which an operator enrols a second factor; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="operator_invitations",
+        verbose_name=_("operator"),
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.CharField(_("created by"), max_length=254)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("operator invitation")
+        verbose_name_plural = _("operator invitations")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.expires_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_usable(self) -> bool:
+        """Neither used nor expired."""
+        return self.used_at is None and self.expires_at > timezone.now()
+
+
 class TenantStats(models.Model):
     """Figures of one commune's schema, refreshed in bulk by ``kommunal refresh_tenant_stats``.
 

@@ -7,7 +7,7 @@ from operators import catalog_views, views
 app_name = "operators"
 urlpatterns = [
     path("", views.tenant_list, name="tenants"),
-    path("2fa/setup/", views.otp_setup, name="otp-setup"),
+    path("2fa/enrol/<str:key>/", views.enrol, name="enrol"),
     path("2fa/verify/", views.otp_verify, name="otp-verify"),
     path("tenants/<slug:slug>/", views.tenant_detail, name="tenant-detail"),
     path("tenants/<slug:slug>/exports/<str:name>", views.export_download, name="export-download"),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("team/", views.team, name="team"),
+    path("team/<int:pk>/invite/", views.invite, name="invite"),
     path("catalog/", catalog_views.catalog_list, name="catalog"),
     path("catalog/<slug:slug>/", catalog_views.catalog_service, name="catalog-service"),
     path("catalog/<slug:slug>/draft/", catalog_views.catalog_draft, name="catalog-draft"),

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import match_token
+from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
@@ -49,38 +49,44 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @operator_required(verified=False)
-def otp_setup(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator app: show the otpauth URI and its QR code, confirm with one code."""
+def enrol(request: HttpRequest, key: str) -> HttpResponse:
+    """Enrol an authenticator app through a one-time invitation link; show the recovery codes once."""
     user: Any = request.user
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        return redirect("operators:otp-verify")
+    invitation = actions.usable_invitation(user, key)
+    if invitation is None:
+        return render(request, "operators/enrol_invalid.html", status=404)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
         user=user, name="authenticator", confirmed=False
     )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            try:
+                codes = actions.complete_enrolment(invitation, device)
+            except ValidationError:
+                return render(request, "operators/enrol_invalid.html", status=404)
             otp_login(request, device)
-            audit.record("operator.otp_enrolled", actor=roles.actor(user), target=user.email)
-            return redirect(_next_url(request))
+            response = render(request, "operators/recovery_codes.html", {"codes": codes})
+            response["Cache-Control"] = "no-store"
+            return response
         form.add_error("token", _("The code is wrong or expired; try the current one."))
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
     svg = image.to_string(encoding="unicode")
-    return render(
+    response = render(
         request,
-        "operators/otp_setup.html",
-        {"form": form, "otpauth_uri": device.config_url, "qr_svg": mark_safe(svg), "next": _next_url(request)},  # noqa: S308
+        "operators/enrol.html",
+        {"form": form, "otpauth_uri": device.config_url, "qr_svg": mark_safe(svg)},  # noqa: S308
     )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @operator_required(verified=False)
 def otp_verify(request: HttpRequest) -> HttpResponse:
-    """Second step of signing in: a code from the enrolled authenticator app."""
+    """Second step of signing in: a code from the enrolled authenticator app, or a recovery code."""
     user: Any = request.user
-    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        return redirect("operators:otp-setup")
+    if not user_has_device(user):
+        return render(request, "operators/otp_missing.html", status=403)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["token"])
@@ -339,8 +345,29 @@ def team(request: HttpRequest) -> HttpResponse:
     """Operators and their roles; administrators only."""
     form = RoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.set_role(form.cleaned_data["email"], form.cleaned_data["role"], actor=roles.actor(request.user))
+        operator = form.cleaned_data["email"]
+        actions.set_role(operator, form.cleaned_data["role"], actor=roles.actor(request.user))
         messages.success(request, _("The role is saved."))
+        if not user_has_device(operator):
+            actions.invite_operator(operator, actor=roles.actor(request.user))
+            messages.success(
+                request,
+                _("An invitation link to set up the second factor was e-mailed to %(email)s.")
+                % {"email": operator.email},
+            )
         return redirect("operators:team")
     profiles = OperatorProfile.objects.select_related("user").order_by("user__email")
     return render(request, "operators/team.html", {"form": form, "profiles": profiles})
+
+
+@require_POST
+@operator_required(Role.ADMIN)
+def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """E-mail an operator a new enrolment link (a lost phone); their current second factor stays until it is used."""
+    profile = get_object_or_404(OperatorProfile.objects.select_related("user"), pk=pk)
+    actions.invite_operator(profile.user, actor=roles.actor(request.user))
+    messages.success(
+        request,
+        _("An invitation link to set up the second factor was e-mailed to %(email)s.") % {"email": profile.user.email},
+    )
+    return redirect("operators:team")

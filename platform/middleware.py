@@ -1,4 +1,4 @@
-"""Request-scoped observability: every request gets an id that appears in its log lines."""
+"""Request-scoped observability (an id in every log line) and the Permissions-Policy header."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from kommunal.logging import request_id_var
@@ -26,4 +27,16 @@ class RequestIdMiddleware:
         request_id_var.set(request_id)
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Send ``KOMMUNAL_PERMISSIONS_POLICY`` (camera, microphone, geolocation, ... off) with every response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.KOMMUNAL_PERMISSIONS_POLICY)
         return response

@@ -8,8 +8,10 @@ local development mode with plain HTTP on ``localhost``.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from kommunal.dbserver import database_settings
@@ -67,11 +69,14 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "kommunal.apps.KommunalConfig",
     "signup",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "operators",
     "django_filters",
     "kommunal.api.apps.ApiConfig",
@@ -82,6 +87,7 @@ TENANT_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "accounts",
+    "axes",
     "activations",
     "portal",
     "branding",
@@ -111,7 +117,10 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "kommunal.middleware.PermissionsPolicyMiddleware",
     "kommunal.api.middleware.ApiConventionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -175,6 +184,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes counts failed sign-ins per account and per client address and locks out for a
+# while after too many (docs/operations.md "Sign-in lockout"). Its tables are in the public
+# schema (operators) and in every commune's schema (staff): one commune's lockouts never touch
+# another's, nor the operators'.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("KOMMUNAL_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KOMMUNAL_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.lockout.username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not logged per row; lockouts are audited
+AXES_VERBOSE = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -215,6 +241,8 @@ STORAGES["branding"] = (
 )
 # Resolvers for the DNS TXT check of custom host names (ip[:port], comma-separated); system's if empty.
 KOMMUNAL_DNS_NAMESERVERS = env_list("KOMMUNAL_DNS_NAMESERVERS")
+# Days an unverified custom host name stays claimed; then any other commune may claim it.
+KOMMUNAL_DOMAIN_CLAIM_DAYS = int(os.environ.get("KOMMUNAL_DOMAIN_CLAIM_DAYS", "7"))
 
 # --- E-mail --------------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -242,10 +270,43 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEV_MODE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_TRUSTED_ORIGINS = [
-    f"{KOMMUNAL_SCHEME}://{KOMMUNAL_DOMAIN}",
-    f"{KOMMUNAL_SCHEME}://*.{KOMMUNAL_DOMAIN}",
-] + ([f"http://{KOMMUNAL_DOMAIN}:{KOMMUNAL_PORT}", f"http://*.{KOMMUNAL_DOMAIN}:{KOMMUNAL_PORT}"] if DEV_MODE else [])
+# No CSRF_TRUSTED_ORIGINS: every form posts to its own host (same origin), and a wildcard
+# "https://*.<domain>" would let any commune's pages post to every other commune.
+CSRF_TRUSTED_ORIGINS: list[str] = []
+# Content-Security-Policy (django-csp): scripts, styles, images, fonts and connections only from
+# the page's own host, no inline script; the one inline <style> (a commune's colours) carries the
+# request's nonce. The branding asset view and the API docs pages adjust their own policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy: no page needs a device feature or payment API of the browser.
+KOMMUNAL_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "browsing-topics",
+    )
+)
 
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -285,6 +346,10 @@ SPECTACULAR_SETTINGS = {
         "webhooks, deprecation) are described in docs/api.md."
     ),
     "VERSION": "1.0.0",
+    # Swagger UI and Redoc from the platform's own static files (no CDN; see kommunal.api.docs_pages).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
@@ -346,3 +411,7 @@ KOMMUNAL_BILLING_GRACE_DAYS = int(os.environ.get("KOMMUNAL_BILLING_GRACE_DAYS", 
 KOMMUNAL_OFFBOARD_RETENTION_DAYS = int(os.environ.get("KOMMUNAL_OFFBOARD_RETENTION_DAYS", "90"))
 # Issuer shown in authenticator apps next to an operator's TOTP entry.
 OTP_TOTP_ISSUER = "Kommunal"
+# Hours an operator's one-time enrolment link (second factor) stays valid.
+KOMMUNAL_OPERATOR_INVITATION_HOURS = int(os.environ.get("KOMMUNAL_OPERATOR_INVITATION_HOURS", "72"))
+# Recovery codes (django-otp static tokens) an operator gets at enrolment, shown once.
+KOMMUNAL_OPERATOR_RECOVERY_CODES = 10

@@ -1,9 +1,10 @@
 """URLs of the platform host (``KOMMUNAL_DOMAIN``)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from kommunal import views
+from kommunal.api.docs_pages import RedocView, SwaggerView
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -14,7 +15,7 @@ urlpatterns = [
     path("api/v1/", include("kommunal.api.urls_public")),
     path("", include("signup.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="kommunal.urls_public"), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("billing.urls_public")),
 ]

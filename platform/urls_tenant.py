@@ -1,10 +1,11 @@
 """URLs of a commune's host (``<slug>.KOMMUNAL_DOMAIN`` and its custom hosts)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView
 
 from branding.views import BrandedSwaggerView
 from kommunal import views
+from kommunal.api.docs_pages import RedocView
 
 urlpatterns = [
     path("", include("portal.urls")),
@@ -17,7 +18,7 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="kommunal.urls_tenant"), name="schema"),
     path("api/docs/", BrandedSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("branding/", include("branding.urls")),
     path("verwaltung/rechnungen/", include("billing.urls")),
 ]

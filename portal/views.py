@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from activations.models import Activation
 from catalog.models import Category
 from citizen_requests import schema_form, selectors, services
+from kommunal.api.callers import client_address
 
 EMAIL_FIELD = "kontakt_email"
 STATUS_LOOKUPS_PER_WINDOW = 20
@@ -110,7 +111,7 @@ def _too_many_lookups(request: HttpRequest) -> bool:
     The cache key carries the commune's schema (django-tenants' key function), so the limit is
     per commune and client address.
     """
-    key = f"portal:status-lookups:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"portal:status-lookups:{client_address(request.META)}"
     cache.add(key, 0, timeout=STATUS_LOOKUP_WINDOW_SECONDS)
     try:
         return cache.incr(key) > STATUS_LOOKUPS_PER_WINDOW

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from kommunal.api.callers import client_address
+
 # (requests, seconds) per scope; override with SIGNUP_RATE_LIMITS in the settings.
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "signup-ip": (10, 3600),
@@ -30,14 +32,8 @@ class Limited(Exception):
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address: the socket's, or with ``KOMMUNAL_PROXY_HOPS`` = n trusted proxies in
-    front, the n-th address from the right of X-Forwarded-For (what clients write left of it is
-    not trusted, else anyone could pick a fresh address per request)."""
-    hops = int(getattr(settings, "KOMMUNAL_PROXY_HOPS", 0))
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if hops and len(forwarded) >= hops:
-        return forwarded[-hops]
-    return str(request.META.get("REMOTE_ADDR", ""))
+    """The client's address behind ``KOMMUNAL_PROXY_HOPS`` proxies (``kommunal.api.callers``)."""
+    return client_address(request.META)
 
 
 def hit(scope: str, key: str) -> None:

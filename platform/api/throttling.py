@@ -22,15 +22,18 @@ class CallerRateThrottle(SimpleRateThrottle):
         # The rate depends on the kind of caller, which is only known per request.
         pass
 
-    @staticmethod
-    def caller(request: Request) -> tuple[str, str]:
+    def caller(self, request: Request) -> tuple[str, str]:
         """``(kind, ident)``: ``("key", <key id>)``, ``("user", <pk>)`` or ``("anon", <address>)``."""
         key_id = getattr(request.auth, "api_key_id", None)
         if key_id is not None:
             return "key", str(key_id)
         if request.user and request.user.is_authenticated:
             return "user", str(request.user.pk)
-        return "anon", client_address(request.META)
+        return "anon", self.get_ident(request)
+
+    def get_ident(self, request: Request) -> str:
+        """The real client behind ``KOMMUNAL_PROXY_HOPS`` proxies, not DRF's ``NUM_PROXIES`` guess."""
+        return client_address(request.META)
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         kind, ident = self.caller(request)

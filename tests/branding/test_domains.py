@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 
 import dns.message
 import dns.rcode
@@ -12,6 +13,7 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from branding import domains
@@ -126,8 +128,64 @@ def test_host_names_the_platform_assigns_or_that_are_invalid_are_refused(commune
     assert message in response.content.decode()
 
 
-def test_a_host_registered_by_one_commune_cannot_be_claimed_by_another(communes):
+def test_a_host_registered_by_one_commune_cannot_be_claimed_by_another(communes, dns_server):
     signed_in_client(communes.zeitz, "admin@zeitz.example").post("/branding/domains/", {"host": HOST})
+
+    response = signed_in_client(communes.borna, "admin@borna.example").post(
+        "/branding/domains/", {"host": HOST}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 400
+    assert "Another commune has claimed this host name" in response.content.decode()
+    assert Domain.objects.get(domain=HOST).tenant == communes.zeitz
+
+
+def test_the_real_owner_takes_over_a_squatted_claim_by_publishing_its_record(communes, dns_server):
+    squatter = signed_in_client(communes.borna, "admin@borna.example")
+    assert squatter.post("/branding/domains/", {"host": HOST}).status_code == 302
+    owner = signed_in_client(communes.zeitz, "admin@zeitz.example")
+
+    refused = owner.post("/branding/domains/", {"host": HOST}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400
+    record = f"kommunal-verification={domains.claim_token(communes.zeitz, HOST)}"
+    assert record in refused.content.decode(), "the owner is told which record proves the host is theirs"
+
+    dns_server.records[f"_kommunal.{HOST}"] = [record]
+    assert owner.post("/branding/domains/", {"host": HOST}).status_code == 302
+    domain = Domain.objects.get(domain=HOST)
+    assert domain.tenant == communes.zeitz
+    assert domains.txt_record_value(domain) == record
+    released = AuditEvent.objects.get(action="branding.domain_claim_released", target=HOST)
+    assert (released.commune, released.data["reason"]) == (communes.borna, "superseded")
+
+    assert squatter.post("/branding/domains/", {"host": HOST}).status_code == 400, "the squatter cannot take it back"
+    owner.post(f"/branding/domains/{domain.pk}/verify/")
+    assert Client(HTTP_HOST=HOST).get("/").status_code == 200
+
+
+def test_an_unverified_claim_lapses_after_the_claim_period(communes, dns_server, settings):
+    settings.KOMMUNAL_DOMAIN_CLAIM_DAYS = 7
+    signed_in_client(communes.borna, "admin@borna.example").post("/branding/domains/", {"host": HOST})
+    Domain.objects.filter(domain=HOST).update(created_at=timezone.now() - timedelta(days=7, minutes=1))
+
+    response = signed_in_client(communes.zeitz, "admin@zeitz.example").post("/branding/domains/", {"host": HOST})
+
+    assert response.status_code == 302
+    assert Domain.objects.get(domain=HOST).tenant == communes.zeitz
+    released = AuditEvent.objects.get(action="branding.domain_claim_released", target=HOST)
+    assert (released.commune, released.data["reason"]) == (communes.borna, "expired")
+
+
+def test_a_verified_host_is_never_taken_over(communes, dns_server):
+    owner = signed_in_client(communes.zeitz, "admin@zeitz.example")
+    owner.post("/branding/domains/", {"host": HOST})
+    domain = Domain.objects.get(domain=HOST)
+    dns_server.records[f"_kommunal.{HOST}"] = [
+        domains.txt_record_value(domain),
+        f"kommunal-verification={domains.claim_token(communes.borna, HOST)}",
+    ]
+    owner.post(f"/branding/domains/{domain.pk}/verify/")
+    Domain.objects.filter(domain=HOST).update(created_at=timezone.now() - timedelta(days=30))
 
     response = signed_in_client(communes.borna, "admin@borna.example").post(
         "/branding/domains/", {"host": HOST}, HTTP_ACCEPT_LANGUAGE="en"

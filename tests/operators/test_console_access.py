@@ -4,6 +4,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
+from operators import actions
 from operators.models import Role
 from tests.helpers import ADMIN_PASSWORD, host_client, signed_in_client
 from tests.operator_helpers import current_code, make_operator, password_client
@@ -30,15 +31,15 @@ def test_wrong_code_keeps_the_console_closed(communes) -> None:
 
 def test_enrolment_shows_the_otpauth_uri_and_qr_code_then_opens_the_console(communes) -> None:
     user, _device = make_operator("new@provider.example", Role.VIEWER, device=False)
+    link = actions.invite_operator(user, actor="test")
     client = password_client(user.email)
-    assert client.get("/operator/")["Location"].startswith("/operator/2fa/setup/")
-    page = client.get("/operator/2fa/setup/").content.decode()
+    page = client.get(link).content.decode()
     assert "otpauth://totp/" in page
     assert "<svg" in page
     device = TOTPDevice.objects.get(user=user)
     assert not device.confirmed
-    response = client.post("/operator/2fa/setup/", {"token": current_code(device)})
-    assert response.status_code == 302
+    response = client.post(link, {"token": current_code(device)})
+    assert response.status_code == 200
     assert client.get("/operator/").status_code == 200
     assert AuditEvent.objects.filter(action="operator.otp_enrolled", target=user.email).exists()
 

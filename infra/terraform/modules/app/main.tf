@@ -33,6 +33,7 @@ locals {
       KOMMUNAL_S3_BUCKET       = var.bucket_name
       KOMMUNAL_S3_REGION       = var.s3_region
       KOMMUNAL_S3_ENDPOINT_URL = var.s3_endpoint_url
+      KOMMUNAL_PROXY_HOPS      = "1" # the ALB appends the client's address to X-Forwarded-For
       EMAIL_HOST               = var.email_host
       EMAIL_PORT               = tostring(var.email_port)
       EMAIL_HOST_USER          = var.email_host_user
