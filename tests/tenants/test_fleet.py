@@ -198,6 +198,12 @@ def test_run_python_runs_once_in_each_schema_and_only_there(graph, make_schemas)
         with connection.cursor() as cursor:
             cursor.execute(f'SELECT note FROM "{schema}".branding_fleetprobe')  # noqa: S608
             assert cursor.fetchall() == [(schema,)]
+            # The post-migrate signal made the new model's content type and permissions everywhere.
+            cursor.execute(
+                f'SELECT count(*) FROM "{schema}".auth_permission p JOIN "{schema}".django_content_type t '  # noqa: S608
+                "ON t.id = p.content_type_id WHERE t.model = 'fleetprobe'"
+            )
+            assert cursor.fetchone()[0] == 4
         assert fleet_rows(schema) == ["9001_fleet_test", "9002_fleet_test"]
 
 

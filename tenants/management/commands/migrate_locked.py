@@ -39,6 +39,10 @@ def _positive(value: str) -> int:
 
 class Command(BaseCommand):
     help = "Migrate the public and all commune schemas (fleet migrator) under a PostgreSQL advisory lock."
+    # Like Django's own migrate, no system checks first: importing every view and URL to check
+    # them would be most of the cost of a deploy with nothing to migrate. Web and worker
+    # processes run them when they start.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -85,9 +89,9 @@ class Command(BaseCommand):
         dry_run = options["dry_run"]
         if not public_schema_is_migrated():
             if dry_run:
-                self.stdout.write("The public schema has migrations to apply (migrate_schemas --shared).")
-            else:
-                call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
+                self.stdout.write("The public schema has migrations to apply first (migrate_schemas --shared).")
+                return
+            call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
         only = options["schemas"]
         state = fleet.fleet_state(only)
         if only is not None:
