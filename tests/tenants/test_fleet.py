@@ -32,11 +32,9 @@ APP = "branding"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _migration(name: str, dependency: tuple[str, str], operations: list[Any]) -> migrations.Migration:
-    migration_class = type(
-        "Migration", (migrations.Migration,), {"dependencies": [dependency], "operations": operations}
-    )
-    return migration_class(name, APP)
+def _migration(name: str, dependency: tuple[str, str], operations: list[Any], atomic: bool) -> migrations.Migration:
+    attributes = {"dependencies": [dependency], "operations": operations, "atomic": atomic}
+    return type("Migration", (migrations.Migration,), attributes)(name, APP)
 
 
 def _write_schema_name(apps: Any, schema_editor: Any) -> None:
@@ -78,11 +76,11 @@ def graph(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
             for parent in migration.dependencies:
                 loader.graph.add_dependency(migration, key, parent)
 
-    def add(*operation_lists: list[Any]) -> None:
+    def add(*operation_lists: list[Any], atomic: bool = True) -> None:
         extra.clear()
         parent = leaf
         for number, operations in enumerate(operation_lists, start=1):
-            migration = _migration(f"9{number:03d}_fleet_test", parent, operations)
+            migration = _migration(f"9{number:03d}_fleet_test", parent, operations, atomic)
             extra.append(migration)
             parent = (APP, migration.name)
         migration_state._graph_leaves.cache_clear()
@@ -252,6 +250,20 @@ def test_a_failing_schema_is_rolled_back_and_reported_and_a_rerun_finishes(graph
     output = migrate(*schemas, workers=1)
     assert "1 commune schemas to migrate in 1 states; 3 up to date" in output
     assert all(fleet_rows(schema) == ["9001_fleet_test", "9002_fleet_test"] for schema in schemas)
+
+
+def test_a_non_atomic_migration_takes_djangos_path_for_every_schema(graph, make_schemas) -> None:
+    schemas = make_schemas("fl_one", "fl_two", "fl_three")
+    graph(_add_field(), atomic=False)
+
+    output = migrate(*schemas, workers=2, batch_size=1)
+
+    assert "3 schemas: the migrations by the slow path (a migration of the plan is not atomic)" in output
+    assert "migrated 3/3 (100%), 0 failed" in output
+    for schema in schemas:
+        assert fleet_rows(schema) == ["9001_fleet_test"]
+        assert migration_state.schema_is_migrated(schema)
+    assert structure(schemas[0]) == structure(schemas[2])
 
 
 def test_dry_run_prints_the_plan_and_changes_nothing(graph, make_schemas) -> None:

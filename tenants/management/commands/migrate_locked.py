@@ -12,6 +12,7 @@ With nothing to do it costs a handful of queries, whatever the number of commune
 
 from __future__ import annotations
 
+import argparse
 import os
 from typing import Any
 
@@ -33,7 +34,7 @@ def _positive(value: str) -> int:
     except ValueError:
         number = 0
     if number < 1:
-        raise CommandError(f"Expected a whole number of at least 1, got {value!r}.")
+        raise argparse.ArgumentTypeError(f"Expected a whole number of at least 1, got {value!r}.")
     return number
 
 
