@@ -248,7 +248,7 @@ def plan_group(group: Group, *, dry_run: bool = False) -> tuple[GroupPlan, list[
     for position, canary in enumerate(group.schemas):
         plan = GroupPlan(group, FAST, canary=canary, replay=group.schemas[position + 1 :])
         try:
-            _migrate_canary(plan, dry_run=dry_run)
+            _migrate_canary(plan, canary, dry_run=dry_run)
         except Exception as error:
             failures.append(Outcome(canary, _error(error)))
             if len(failures) == CANARY_ATTEMPTS:
@@ -262,9 +262,7 @@ def plan_group(group: Group, *, dry_run: bool = False) -> tuple[GroupPlan, list[
     return GroupPlan(group, SLOW, "every canary failed"), failures
 
 
-def _migrate_canary(plan: GroupPlan, *, dry_run: bool) -> None:
-    canary = plan.canary
-    assert canary is not None
+def _migrate_canary(plan: GroupPlan, canary: str, *, dry_run: bool) -> None:
     connection.set_schema(canary)
     ContentType.objects.clear_cache()
     try:
