@@ -21,6 +21,7 @@ from joserfc.errors import (
     BadSignatureError,
     ExpiredTokenError,
     InvalidClaimError,
+    InvalidKeyIdError,
     JoseError,
     MissingClaimError,
 )
@@ -147,6 +148,8 @@ def verify_id_token(config: ProviderConfig, id_token: str, *, nonce: str, jwks: 
         token = jwt.decode(id_token, keys, algorithms=["RS256", "PS256", "ES256"])
     except BadSignatureError as exc:
         raise LoginRefused("bad_signature") from exc
+    except InvalidKeyIdError as exc:  # signed by a key this provider does not publish
+        raise LoginRefused("unknown_key", str(exc)) from exc
     except (JoseError, ValueError, KeyError, TypeError) as exc:
         raise LoginRefused("malformed_token", str(exc)) from exc
     registry = jwt.JWTClaimsRegistry(
