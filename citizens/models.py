@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import connection, models
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from citizens.trust import TrustLevel
+from tenants.db import connection
 
 DEFAULT_RETENTION_DAYS = 90
 

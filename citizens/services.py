@@ -44,7 +44,7 @@ def _claim(claims: dict[str, Any], name: str, limit: int = 200) -> str:
 @transaction.atomic
 def record_login(config: ProviderConfig, claims: dict[str, Any]) -> Login:
     """Create or update the account of the verified claims' subject and record the login."""
-    address = claims.get("address") if isinstance(claims.get("address"), dict) else {}
+    address: dict[str, Any] = claims["address"] if isinstance(claims.get("address"), dict) else {}
     details = {
         "given_name": _claim(claims, "given_name"),
         "family_name": _claim(claims, "family_name"),

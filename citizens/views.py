@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from citizen_requests import schema_form
-from citizens import oidc, selectors, services, session
 from accounts.decorators import commune_staff_required
+from citizen_requests import schema_form
 from citizen_requests.models import CitizenRequest
+from citizens import oidc, selectors, services, session
 from citizens.models import Login, Message
 from citizens.oidc import LoginRefused, PendingLogin
 
@@ -25,7 +25,9 @@ REASONS = {
     "not_configured": gettext_lazy("Login with the citizen account is not set up for this commune."),
     "state_mismatch": gettext_lazy("This login link is not valid (any more). Please start the login again."),
     "provider_error": gettext_lazy("The identity provider did not confirm the login."),
-    "code_refused": gettext_lazy("The identity provider refused the login code (used before, expired or not issued for us)."),
+    "code_refused": gettext_lazy(
+        "The identity provider refused the login code (used before, expired or not issued for us)."
+    ),
 }
 
 
@@ -51,7 +53,9 @@ def login(request: HttpRequest) -> HttpResponse:
         return _refused(request, "not_configured", status=503)
     redirect_uri = request.build_absolute_uri(reverse("citizens:callback"))
     try:
-        url, pending = oidc.begin(config, redirect_uri=redirect_uri, next_url=_safe_next(request, request.GET.get("next", "")))
+        url, pending = oidc.begin(
+            config, redirect_uri=redirect_uri, next_url=_safe_next(request, request.GET.get("next", ""))
+        )
     except LoginRefused as exc:
         return _refused(request, exc.reason, exc.detail, status=502)
     request.session[session.PENDING_KEY] = pending.as_dict()

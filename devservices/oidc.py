@@ -103,7 +103,7 @@ class Provider:
         }
 
     def jwks(self) -> dict[str, Any]:
-        return KeySet([self.key]).as_dict(private=False)
+        return dict(KeySet([self.key]).as_dict(private=False))
 
     def id_token(self, *, client_id: str, nonce: str, citizen: str) -> str:
         """A signed ID token for ``citizen``, made wrong in the way ``fault`` asks for."""
@@ -127,7 +127,7 @@ class Provider:
         elif self.fault == "wrong_audience":
             claims["aud"] = "some-other-client"
         elif self.fault == "bad_signature":
-            key = RSAKey.generate_key(2048, parameters={"kid": self.key.kid})
+            key = RSAKey.generate_key(2048, parameters={"kid": self.key.kid or ""})
         token = jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
         if self.fault == "tampered":
             header, _payload, signature = token.split(".")
@@ -169,7 +169,12 @@ class Provider:
         if not secrets.compare_digest(challenge, pending.code_challenge):
             return 400, {"error": "invalid_grant", "error_description": "PKCE verification failed"}
         token = self.id_token(client_id=client_id, nonce=pending.nonce, citizen=pending.citizen)
-        return 200, {"access_token": secrets.token_urlsafe(24), "token_type": "Bearer", "expires_in": 300, "id_token": token}
+        return 200, {
+            "access_token": secrets.token_urlsafe(24),
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "id_token": token,
+        }
 
 
 LOGIN_PAGE = """<!doctype html>

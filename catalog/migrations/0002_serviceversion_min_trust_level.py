@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='serviceversion',
-            name='min_trust_level',
-            field=models.CharField(blank=True, choices=[('basic', 'basic'), ('substantial', 'substantial'), ('high', 'high')], help_text='Blank: guests may apply. Otherwise only citizens logged in at this level or higher.', max_length=20, verbose_name='minimum trust level'),
+            model_name="serviceversion",
+            name="min_trust_level",
+            field=models.CharField(
+                blank=True,
+                choices=[("basic", "basic"), ("substantial", "substantial"), ("high", "high")],
+                help_text="Blank: guests may apply. Otherwise only citizens logged in at this level or higher.",
+                max_length=20,
+                verbose_name="minimum trust level",
+            ),
         ),
     ]

@@ -53,7 +53,8 @@ def test_authorisation_request_carries_state_nonce_and_s256_challenge(communes, 
     assert location.startswith(f"{provider.issuer}/authorize?")
     assert query["code_challenge_method"] == ["S256"]
     assert len(query["code_challenge"][0]) == 43
-    assert query["state"][0] and query["nonce"][0]
+    assert query["state"][0]
+    assert query["nonce"][0]
     assert query["redirect_uri"] == [f"http://{communes.zeitz.primary_host}/buerger/anmelden/rueckkehr/"]
     pending = client.session[PENDING_KEY]
     assert pending["state"] == query["state"][0]

@@ -87,6 +87,7 @@ def test_personal_data_is_removed_only_after_the_retention_period(submitted, com
         assert set(Message.objects.values_list("body", flat=True)) == {services.REMOVED}
         assert not Message.objects.exclude(attachment="").exists()
         assert RequestOwner.objects.get().anonymised_at is not None
+    assert attachment
     assert not default_storage.exists(attachment)
     assert AuditEvent.objects.filter(action="citizen.personal_data_removed", target=submitted["zeitz"]).exists()
     with tenant_context(communes.borna):  # the same person's account in Borna is untouched
