@@ -92,11 +92,13 @@ def _checked_attachment(upload: UploadedFile | None) -> UploadedFile | None:
     return upload
 
 
-def _store(message: Message, upload: UploadedFile | None) -> None:
+def _attach(message: Message, upload: UploadedFile | None) -> None:
+    """Store the attachment as the last step of its transaction: what fails before leaves no file."""
     if upload is not None:
         name = get_valid_filename(upload.name or "anhang")[:150] or "anhang"
         message.attachment_name = name
         message.attachment.save(name, upload, save=False)
+        message.save(update_fields=["attachment", "attachment_name"])
 
 
 @transaction.atomic
@@ -117,7 +119,7 @@ def send_message(
         subject=subject.strip()[:200],
         body=body.strip(),
     )
-    _store(message, _checked_attachment(attachment))
+    upload = _checked_attachment(attachment)
     message.save()
     commune = _commune()
     audit.record(
@@ -126,10 +128,11 @@ def send_message(
         commune=commune,
         target=request.tracking_number,
         message=message.pk,
-        attachment=bool(message.attachment),
+        attachment=upload is not None,
     )
     citizen = owner.citizen
     on_commit_in_current_schema(lambda: notifications.send_message_waiting(citizen, request, commune))
+    _attach(message, upload)
     return message
 
 
@@ -148,7 +151,7 @@ def reply(citizen: Citizen, request: CitizenRequest, *, body: str, attachment: U
         subject=_("Reply about %(number)s") % {"number": request.tracking_number},
         body=body.strip(),
     )
-    _store(message, _checked_attachment(attachment))
+    upload = _checked_attachment(attachment)
     message.save()
     audit.record(
         "citizen.message_replied",
@@ -157,6 +160,7 @@ def reply(citizen: Citizen, request: CitizenRequest, *, body: str, attachment: U
         target=request.tracking_number,
         message=message.pk,
     )
+    _attach(message, upload)
     return message
 
 

@@ -11,7 +11,9 @@ from django_tenants.utils import tenant_context
 
 from audit.models import AuditEvent
 from citizen_requests.models import CitizenRequest
+from citizens import services
 from citizens.models import Message, RequestOwner
+from operators.archive import walk_storage
 from tests.catalog_helpers import BULKY_WASTE, activate, post_form, staff_user
 from tests.citizens.conftest import log_in
 from tests.helpers import host_client, signed_in_client
@@ -208,3 +210,20 @@ def test_citizens_and_guests_cannot_use_the_staff_message_endpoints(offers) -> N
     assert response["Location"].startswith("/accounts/login/")
     with tenant_context(offers.zeitz):
         assert not Message.objects.exists()
+
+
+def test_a_message_that_fails_half_way_leaves_neither_row_nor_file(offers, monkeypatch) -> None:
+    citizen = log_in(offers.zeitz)
+    number = _submit(citizen)
+    with tenant_context(offers.zeitz):
+        request = CitizenRequest.objects.get(tracking_number=number)
+
+        def broken_audit(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("audit log unavailable")
+
+        monkeypatch.setattr(services.audit, "record", broken_audit)
+        upload = SimpleUploadedFile("bescheid.pdf", b"%PDF-1.4", content_type="application/pdf")
+        with pytest.raises(RuntimeError):
+            services.send_message(request, sender="sb@zeitz.example", subject="x", body="y", attachment=upload)
+        assert not Message.objects.exists()
+    assert not list(walk_storage(f"tenants/zeitz/messages/{request.pk}/"))
