@@ -227,3 +227,19 @@ def test_a_message_that_fails_half_way_leaves_neither_row_nor_file(offers, monke
             services.send_message(request, sender="sb@zeitz.example", subject="x", body="y", attachment=upload)
         assert not Message.objects.exists()
     assert not list(walk_storage(f"tenants/zeitz/messages/{request.pk}/"))
+
+
+def test_staff_of_another_commune_cannot_reach_a_message_or_its_attachment(offers) -> None:
+    citizen = log_in(offers.zeitz)
+    number = _submit(citizen)
+    with tenant_context(offers.zeitz):
+        request = CitizenRequest.objects.get(tracking_number=number)
+        upload = SimpleUploadedFile("bescheid.pdf", b"%PDF-1.4", content_type="application/pdf")
+        message = services.send_message(request, sender="sb@zeitz.example", subject="x", body="y", attachment=upload)
+    staff_user(offers.borna, "sb@borna.example")
+    borna_staff = signed_in_client(offers.borna, "sb@borna.example")
+    assert borna_staff.get(f"/verwaltung/postfach/anhang/{message.pk}/").status_code == 404
+    response = borna_staff.post(f"/verwaltung/postfach/{number}/senden/", {"subject": "x", "body": "y"})
+    assert response.status_code == 404
+    with tenant_context(offers.zeitz):
+        assert Message.objects.count() == 1
