@@ -58,6 +58,7 @@ def _version_kwargs(entry: dict[str, Any]) -> dict[str, Any]:
         "min_fee": _fee(entry.get("min_fee")) or Decimal("0"),
         "max_fee": _fee(entry.get("max_fee")),
         "online_submission_allowed": entry.get("online_submission_allowed", True),
+        "min_trust_level": entry.get("min_trust_level", ""),
     }
 
 

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from citizens.trust import TrustLevel
+
 
 class Category(models.TextChoices):
     """The OZG Themenfelder (subject areas of the Onlinezugangsgesetz)."""
@@ -107,6 +109,13 @@ class ServiceVersion(models.Model):
     min_fee = models.DecimalField(_("lowest fee (EUR)"), max_digits=8, decimal_places=2, default=Decimal("0"))
     max_fee = models.DecimalField(_("highest fee (EUR)"), max_digits=8, decimal_places=2, null=True, blank=True)
     online_submission_allowed = models.BooleanField(_("online submission allowed"), default=True)
+    min_trust_level = models.CharField(
+        _("minimum trust level"),
+        max_length=20,
+        choices=TrustLevel.choices,
+        blank=True,
+        help_text=_("Blank: guests may apply. Otherwise only citizens logged in at this level or higher."),
+    )
     changelog = models.TextField(_("what changed"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)

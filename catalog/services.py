@@ -53,6 +53,7 @@ def create_draft_version(
     min_fee: Decimal = Decimal("0"),
     max_fee: Decimal | None = None,
     online_submission_allowed: bool = True,
+    min_trust_level: str = "",
     changelog: str = "",
     actor: str,
 ) -> ServiceVersion:
@@ -71,6 +72,7 @@ def create_draft_version(
         min_fee=min_fee,
         max_fee=max_fee,
         online_submission_allowed=online_submission_allowed,
+        min_trust_level=min_trust_level,
         changelog=changelog,
     )
     audit.record("catalog.version_drafted", actor=actor, target=service.slug, version=number)

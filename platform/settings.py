@@ -94,6 +94,7 @@ TENANT_APPS = [
     "citizen_requests",
     "kommunal.api.apps.ApiConfig",
     "integrations",
+    "citizens",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -136,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kommunal.context_processors.platform",
                 "branding.context_processors.branding",
+                "citizens.context_processors.citizen",
             ],
         },
     },
@@ -202,6 +204,12 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not logged per row; lockouts are audited
 AXES_VERBOSE = False
 LOGIN_URL = "accounts:login"
+
+# Citizen login (OpenID Connect): the platform's identity provider, e.g. the state's BundID broker.
+# A commune may use its own (citizens.LoginSettings); see docs/citizens.md.
+KOMMUNAL_OIDC_ISSUER = os.environ.get("KOMMUNAL_OIDC_ISSUER", "")
+KOMMUNAL_OIDC_CLIENT_ID = os.environ.get("KOMMUNAL_OIDC_CLIENT_ID", "")
+KOMMUNAL_OIDC_CLIENT_SECRET = os.environ.get("KOMMUNAL_OIDC_CLIENT_SECRET", "")
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 

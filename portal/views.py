@@ -6,6 +6,7 @@ from itertools import groupby
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +17,10 @@ from django.views.decorators.http import require_http_methods
 from activations.models import Activation
 from catalog.models import Category
 from citizen_requests import schema_form, selectors, services
+from citizens import prefill, trust
+from citizens import services as citizen_services
+from citizens import session as citizen_session
+from citizens.trust import TrustLevel
 from kommunal.api.callers import client_address
 
 EMAIL_FIELD = "kontakt_email"
@@ -57,12 +62,23 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, slug: str) -> HttpResponse:
-    """The request form, rendered from the pinned version's JSON Schema and validated on the server."""
+    """The request form, rendered from the pinned version's JSON Schema and validated on the server.
+
+    A version with a minimum trust level is open only to citizens logged in at that level; a
+    logged-in citizen finds the fields their account knows filled in (and marked).
+    """
     activation = _activation_or_404(slug)
     if not activation.online_submission:
         raise Http404(_("This service cannot be applied for online here."))
+    login = citizen_session.current_login(request)
+    required = activation.version.min_trust_level
+    if required and (login is None or not trust.satisfies(login.trust_level, required)):
+        context = {"activation": activation, "required": TrustLevel(required), "login": login}
+        context["login_url"] = citizen_session.login_url(request.get_full_path())
+        return render(request, "portal/login_required.html", context, status=403)
     fields = schema_form.build_fields(activation.version)
-    email, email_errors = "", []
+    known = prefill.values(login.citizen, [f.name for f in fields], EMAIL_FIELD) if login else {}
+    email, email_errors = known.get(EMAIL_FIELD, ""), []
     if request.method == "POST":
         data, errors = schema_form.coerce_post(fields, request.POST)
         email = request.POST.get(EMAIL_FIELD, "").strip()
@@ -71,9 +87,13 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
             errors = {**services.submission_errors(activation, email=email, data=valid_part), **errors}
         else:
             try:
-                tracked = services.submit_request(
-                    service_slug=slug, email=email, data=data, language=translation.get_language() or "de"
-                )
+                with transaction.atomic():
+                    tracked = services.submit_request(
+                        service_slug=slug, email=email, data=data, language=translation.get_language() or "de"
+                    )
+                    if login is not None:
+                        taken = prefill.unchanged(known, {**data, EMAIL_FIELD: email})
+                        citizen_services.link_request(tracked, login, taken)
             except ValidationError as exc:
                 errors = exc.message_dict
             else:
@@ -85,6 +105,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
             form_field.errors = errors.get(form_field.name, [])
         status = 400
     else:
+        fields = schema_form.build_fields(activation.version, values=known)
         status = 200
     context = {
         "activation": activation,
@@ -93,6 +114,8 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
         "email_field": EMAIL_FIELD,
         "email_errors": email_errors,
         "has_errors": bool(email_errors) or any(f.errors for f in fields),
+        "prefilled": set(known),
+        "citizen_login": login,
     }
     return render(request, "portal/apply.html", context, status=status)
 
