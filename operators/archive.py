@@ -39,8 +39,14 @@ FORMAT = "kommunal-tenant-archive"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 CHUNK = 1024 * 1024
-# Rebuilt by the migrations of every new schema, or not worth keeping (sessions).
-SKIPPED_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# Rebuilt by the migrations of every new schema, not worth keeping (sessions), or never to leave
+# the schema (idempotency records: stored responses of one day, keyed on callers).
+SKIPPED_MODELS = {
+    "contenttypes.contenttype",
+    "auth.permission",
+    "sessions.session",
+    "kommunal_api.idempotencyrecord",
+}
 # Aliases of settings.STORAGES that keep tenant files under ``tenants/<schema>/``. A storage with
 # its own location (e.g. a separate S3 bucket for branding assets) is added here.
 FILE_STORAGES: tuple[str, ...] = ("default",)
@@ -70,7 +76,7 @@ def tenant_models() -> list[type[models.Model]]:
     app_list = [
         (config, [m for m in config.get_models() if m._meta.label_lower not in SKIPPED_MODELS])
         for config in apps.get_app_configs()
-        if config.name in tenant_apps
+        if {config.name, f"{type(config).__module__}.{type(config).__name__}"} & tenant_apps
     ]
     return serializers.sort_dependencies(app_list)
 

@@ -66,7 +66,9 @@ ERRORS: dict[int, tuple[str, str, str, str]] = {
         "not-acceptable",
     ),
     409: (
-        "A request with the same `Idempotency-Key` is still being processed.",
+        "A request with the same `Idempotency-Key` is still being processed, or it succeeded and its "
+        "response held a secret, which is shown only once (`secret-shown-once`, with the created "
+        "resource minus the secret in `resource`).",
         "Request in progress",
         "A request with this Idempotency-Key is still being processed; retry later.",
         "idempotency-key-in-progress",
