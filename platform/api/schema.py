@@ -73,6 +73,12 @@ ERRORS: dict[int, tuple[str, str, str, str]] = {
         "A request with this Idempotency-Key is still being processed; retry later.",
         "idempotency-key-in-progress",
     ),
+    413: (
+        "The request body is larger than the limit (1 MiB by default; `DATA_UPLOAD_MAX_MEMORY_SIZE`).",
+        "Request too large",
+        "The request body is larger than 1048576 bytes.",
+        "request-too-large",
+    ),
     415: (
         "The request body is not `application/json`.",
         "Unsupported Media Type",
@@ -165,7 +171,7 @@ def _applicable_errors(method: str, operation: dict[str, Any]) -> list[int]:
     if operation.get("parameters") or "requestBody" in operation or method == "post":
         statuses.append(400)
     if "requestBody" in operation:
-        statuses.append(415)
+        statuses += [413, 415]
     if method == "post":
         statuses += [409, 422]
     return sorted(statuses)
