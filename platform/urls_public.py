@@ -18,3 +18,5 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("billing.urls_public")),
 ]
+
+handler400 = "kommunal.views.bad_request"
