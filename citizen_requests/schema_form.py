@@ -133,7 +133,7 @@ def coerce_post(fields: list[FormField], post: Any) -> tuple[dict[str, Any], dic
         if prop_type in ("integer", "number"):
             try:
                 number = Decimal(raw.replace(",", "."))
-                refused = input_guard.number_problem(number)
+                refused = input_guard.number_problem(number, input_guard.MAX_NUMBER)
             except InvalidOperation:
                 refused = _("Please enter a number.")
             if refused:

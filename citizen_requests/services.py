@@ -49,7 +49,7 @@ def submission_errors(activation: Activation, *, email: str, data: Any) -> dict[
         validate_email(email)
     except ValidationError:
         errors["email"] = [_("Please enter a valid e-mail address.")]
-    refused = input_guard.json_problem(data)
+    refused = input_guard.json_problem(data, input_guard.MAX_NUMBER)
     if refused is not None:
         field, message = refused
         errors[field.split(".")[0].split("[")[0] or "data"] = [message]

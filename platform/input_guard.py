@@ -2,8 +2,9 @@
 
 - No NUL character (``\\x00``) in any text: PostgreSQL cannot store it, so it is refused up front
   as a 400 naming the field or query parameter instead of failing later as a 500.
-- Numbers are finite and within ``MAX_NUMBER`` (no ``NaN``, ``sNaN``, ``Infinity``, ``1e999``):
-  they pass min/max checks as floats but cannot be stored as JSON.
+- Numbers are finite (no ``NaN``, ``sNaN``, ``Infinity``, ``1e999``): they pass min/max checks as
+  floats but cannot be stored as JSON. Values a citizen's form stores are also within
+  ``MAX_NUMBER`` (``1e999999`` would become an integer of a million digits).
 - JSON documents nest at most ``MAX_DEPTH`` levels (a 5,000 levels deep document would exhaust
   the parser's recursion).
 
@@ -36,16 +37,16 @@ def text_problem(value: str) -> str | None:
     return None
 
 
-def number_problem(value: Any) -> str | None:
-    """Why ``value`` is refused as a number, or ``None``."""
+def number_problem(value: Any, max_magnitude: int | None = None) -> str | None:
+    """Why ``value`` is refused as a number, or ``None``; ``max_magnitude`` for stored form values."""
     if isinstance(value, NonFinite):
         return _("Enter a finite number (NaN and Infinity are not allowed).")
     if isinstance(value, Decimal) and not value.is_finite():
         return _("Enter a finite number (NaN and Infinity are not allowed).")
     if isinstance(value, float) and not math.isfinite(value):
         return _("Enter a finite number (NaN and Infinity are not allowed).")
-    if abs(value) > MAX_NUMBER:
-        return _("Enter a number between -%(max)d and %(max)d.") % {"max": MAX_NUMBER}
+    if max_magnitude is not None and abs(value) > max_magnitude:
+        return _("Enter a number between -%(max)d and %(max)d.") % {"max": max_magnitude}
     return None
 
 
@@ -58,32 +59,54 @@ def first_bad_parameter(items: Iterable[tuple[str, str]]) -> tuple[str, str] | N
     return None
 
 
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
+_Node = tuple[Any, "str | int | None", Any, int]  # (parent node, key in the parent, value, depth)
 
 
-def json_problem(document: Any) -> tuple[str, str] | None:
-    """``(field path, reason)`` of the first part of a parsed JSON document that breaks a rule."""
-    stack: list[tuple[str, Any, int]] = [("", document, 1)]
+def _path(node: _Node | None, key: str | int | None = None) -> str:
+    """``a.b[2]``: the path of ``key`` in ``node`` (or of ``node`` itself), built only for a problem."""
+    keys: list[str | int] = [] if key is None else [key]
+    while node is not None and node[1] is not None:
+        keys.append(node[1])
+        node = node[0]
+    path = ""
+    for part in reversed(keys):
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            part = part.replace("\x00", "")
+            path = f"{path}.{part}" if path else part
+    return path or "non_field_errors"
+
+
+def _scalar_problem(value: Any, max_magnitude: int | None) -> str | None:
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, (int, float, NonFinite)) and not isinstance(value, bool):
+        return number_problem(value, max_magnitude)
+    return None
+
+
+def json_problem(document: Any, max_magnitude: int | None = None) -> tuple[str, str] | None:
+    """``(field path, reason)`` of the first part of a parsed JSON document that breaks a rule.
+
+    Containers are walked iteratively (no recursion however deep the document); scalars are
+    checked in place and paths are only spelled out for the part that is refused.
+    """
+    if not isinstance(document, (dict, list)):
+        problem = _scalar_problem(document, max_magnitude)
+        return ("non_field_errors", problem) if problem else None
+    stack: list[_Node] = [(None, None, document, 1)]
     while stack:
-        path, value, depth = stack.pop()
-        if isinstance(value, (dict, list)):
-            if depth > MAX_DEPTH:
-                return path or "non_field_errors", _("Nested deeper than %(max)d levels.") % {"max": MAX_DEPTH}
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            for key, item in items:
-                if isinstance(key, str) and (problem := text_problem(key)):
-                    return _join(path, key.replace("\x00", "")), problem
-                stack.append((_join(path, key), item, depth + 1))
-        elif isinstance(value, str):
-            if problem := text_problem(value):
-                return path or "non_field_errors", problem
-        elif (
-            isinstance(value, (int, float, NonFinite))
-            and not isinstance(value, bool)
-            and (problem := number_problem(value))
-        ):
-            return path or "non_field_errors", problem
+        node = stack.pop()
+        container, depth = node[2], node[3]
+        if depth > MAX_DEPTH:
+            return _path(node), _("Nested deeper than %(max)d levels.") % {"max": MAX_DEPTH}
+        items = container.items() if isinstance(container, dict) else enumerate(container)
+        for key, item in items:
+            if isinstance(key, str) and "\x00" in key:
+                return _path(node, key), text_problem(key) or ""
+            if isinstance(item, (dict, list)):
+                stack.append((node, key, item, depth + 1))
+            elif problem := _scalar_problem(item, max_magnitude):
+                return _path(node, key), problem
     return None

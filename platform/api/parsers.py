@@ -2,7 +2,7 @@
 
 Every endpoint parses with ``GuardedJSONParser`` (``DEFAULT_PARSER_CLASSES``). A body larger
 than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a 413; malformed or too deeply nested JSON is a 400
-``parse-error``; a NUL character, ``NaN``/``Infinity`` or a number beyond 2^53 is a 400
+``parse-error``; a NUL character or ``NaN``/``Infinity``/``1e999`` is a 400
 ``validation-error`` naming the field (see ``kommunal.input_guard``). Nothing reaches a view, so
 nothing is stored.
 """

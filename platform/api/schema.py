@@ -126,6 +126,10 @@ HEADERS_BY_STATUS = {
     429: {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}},
 }
 METHODS = ("get", "put", "patch", "delete", "post")
+# Query parameters never contain NUL (a 400 naming the parameter); parameters with an enum,
+# pattern or format are already narrower.
+NO_NUL = "^[^\\u0000]*$"
+FREE_TEXT_KEYS = {"enum", "pattern", "format"}
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -187,6 +191,14 @@ def add_api_conventions(result: dict[str, Any], generator: Any, request: Any, pu
                 continue
             statuses = _applicable_errors(method, operation)
             parameters = operation.setdefault("parameters", [])
+            for parameter in parameters:
+                schema = parameter.get("schema", {})
+                if (
+                    parameter.get("in") == "query"
+                    and schema.get("type") == "string"
+                    and not FREE_TEXT_KEYS & set(schema)
+                ):
+                    schema["pattern"] = NO_NUL  # kommunal.input_guard refuses NUL in every parameter
             if method == "get":
                 parameters.append(IF_NONE_MATCH)
             if method == "post":
