@@ -73,16 +73,16 @@ class ApiConventionsMiddleware:
                     content_type="text/plain; charset=utf-8",
                 )
             return self.get_response(request)
-        refused = self._refused_input(request)
-        if refused is not None:
-            return refused
         key = request.headers.get(HEADER)
         try:
+            refused = self._refused_input(request)
+            if refused is not None:
+                return refused
             if request.method == "POST" and key is not None:
                 response = handle_idempotent(request, key, self.get_response)
             else:
                 response = self.get_response(request)
-        except (RequestDataTooBig, TooManyFieldsSent) as error:  # read by the idempotency fingerprint
+        except (RequestDataTooBig, TooManyFieldsSent) as error:  # query string or idempotency fingerprint
             return self._input_error(request, error)
         if response.status_code == 404 and not response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE):
             return not_found_response(request)

@@ -118,3 +118,11 @@ def test_nul_in_a_request_form_field_is_a_message(zeitz_offers, zeitz_client) ->
     assert response.status_code == 400
     assert "field-nachname-error" in response.content.decode()
     assert stored(zeitz_offers.zeitz) == 0
+
+
+@override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=10)
+def test_too_many_query_parameters_are_a_400_problem(communes) -> None:
+    query = "&".join(f"p{i}=1" for i in range(20))
+    response = host_client().get(f"/api/v1/catalog/services/?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
