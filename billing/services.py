@@ -169,8 +169,14 @@ def refresh_invoices(commune: Commune) -> bool:
             logger.warning("invoices of %s not fetched: %s", commune.slug, error)
             return False
         for invoice in found.data:
+            obj = invoice.to_dict()
+            try:
+                webhooks.check_shape(obj, webhooks.INVOICE, "invoice")
+            except webhooks.UnusableEvent as unusable:
+                logger.warning("invoice of %s skipped, its shape is unusable: %s", commune.slug, unusable)
+                continue
             with transaction.atomic():
-                webhooks.handle_invoice(invoice.to_dict(), timezone.now(), "invoice.fetched")
+                webhooks.handle_invoice(obj, timezone.now(), "invoice.fetched")
     return True
 
 

@@ -43,13 +43,22 @@ def operator_overview(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
-    """Receive a Stripe event: 400 unless signed by Stripe, 500 (Stripe retries) when its handler fails."""
+    """Receive a Stripe event: 400 unless signed by Stripe, 500 (Stripe retries) when its handler fails.
+
+    A signed event of a shape the handlers cannot use is recorded and acknowledged (200): a retry
+    would not make it usable.
+    """
     if not stripe_api.enabled() or not settings.STRIPE_WEBHOOK_SECRET:
         return HttpResponse(status=404)
     try:
-        event = webhooks.verify(request.body, request.headers.get("Stripe-Signature", ""))
+        document = webhooks.verify(request.body, request.headers.get("Stripe-Signature", ""))
     except (ValueError, stripe.SignatureVerificationError):
         return HttpResponseBadRequest("invalid signature")
+    try:
+        event = webhooks.parse(document)
+    except webhooks.UnusableEvent as unusable:
+        webhooks.record_unusable(request.body, document, str(unusable))
+        return HttpResponse("ignored: unusable event")
     try:
         processed = webhooks.process(event)
     except Exception:

@@ -50,12 +50,16 @@ class BrandingForm(forms.ModelForm):
         return cleaned
 
 
+MAX_FILE_NAME_LENGTH = 200
+
+
 class ImageUploadForm(forms.Form):
     """One image: the logo (coat of arms) or the header image."""
 
     kind = forms.ChoiceField(choices=[("logo", _("Coat of arms / logo")), ("header", _("Header image"))])
     image = forms.FileField(
         label=_("Image file"),
+        max_length=MAX_FILE_NAME_LENGTH,
         help_text=_("PNG, JPEG or WebP; at most 2 MB and 4096 x 4096 pixels."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )

@@ -1,7 +1,7 @@
 """Checking and re-encoding uploaded images before anything is stored.
 
 An upload is accepted only when Pillow recognises it from its content as PNG, JPEG or WebP,
-it is at most 2 MB and 4096 x 4096 pixels, decodes completely and carries nothing after the
+it is at most 2 MB and 4096 x 4096 pixels with no side more than 8 times the other, decodes completely and carries nothing after the
 end of the image. It is then re-encoded from its pixels alone, which drops EXIF, ICC profiles
 and any other metadata. SVG is refused: a sanitiser is one bug away from stored XSS on every
 commune's host, and the portal needs no vector logo. The stored renditions are fixed here, once.
@@ -24,6 +24,10 @@ from PIL import Image, UnidentifiedImageError
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 4096
 MAX_PIXELS = MAX_SIDE * MAX_SIDE
+# Neither side may be more than 8 times the other (a 4096 x 1 "logo" is no logo), and a logo
+# rendition is at most 4 times as wide as high: renditions stay small and fast to make.
+MAX_ASPECT_RATIO = 8
+MAX_LOGO_WIDTH_PER_HEIGHT = 4
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
 CONTENT_TYPES = {"png": "image/png", "webp": "image/webp"}
 
@@ -71,6 +75,12 @@ def open_checked(data: bytes) -> Image.Image:
                     _("The image is %(width)s x %(height)s pixels; at most %(max)s x %(max)s are accepted."),
                     code="too_many_pixels",
                     params={"width": image.width, "height": image.height, "max": MAX_SIDE},
+                )
+            if max(image.width, image.height) > MAX_ASPECT_RATIO * min(image.width, image.height):
+                raise ValidationError(
+                    _("The image is %(width)s x %(height)s pixels; one side may be at most %(ratio)s times the other."),
+                    code="aspect_ratio",
+                    params={"width": image.width, "height": image.height, "ratio": MAX_ASPECT_RATIO},
                 )
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
@@ -162,7 +172,11 @@ def _encode(image: Image.Image, stem: str, image_format: str) -> Rendition:
 
 
 def _fit_height(image: Image.Image, height: int) -> Image.Image:
+    """``height`` pixels high, or less for a logo wider than ``MAX_LOGO_WIDTH_PER_HEIGHT``:1."""
     width = max(1, round(image.width * height / image.height))
+    if width > MAX_LOGO_WIDTH_PER_HEIGHT * height:
+        width = MAX_LOGO_WIDTH_PER_HEIGHT * height
+        height = max(1, round(image.height * width / image.width))
     return image.resize((width, height), Image.Resampling.LANCZOS)
 
 

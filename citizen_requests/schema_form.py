@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from catalog.models import ServiceVersion
+from kommunal import input_guard
 
 
 @dataclass
@@ -123,12 +124,20 @@ def coerce_post(fields: list[FormField], post: Any) -> tuple[dict[str, Any], dic
         raw = (post.get(form_field.name) or "").strip()
         if raw == "":
             continue
+        refused = input_guard.text_problem(raw)
+        if refused:
+            errors[form_field.name] = [refused]
+            data[form_field.name] = raw.replace("\x00", "")
+            continue
         prop_type = form_field.schema.get("type")
         if prop_type in ("integer", "number"):
             try:
                 number = Decimal(raw.replace(",", "."))
+                refused = input_guard.number_problem(number, input_guard.MAX_NUMBER)
             except InvalidOperation:
-                errors[form_field.name] = [_("Please enter a number.")]
+                refused = _("Please enter a number.")
+            if refused:
+                errors[form_field.name] = [refused]
                 data[form_field.name] = raw
                 continue
             if prop_type == "integer" and number == number.to_integral_value():

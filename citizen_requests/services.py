@@ -21,6 +21,7 @@ from citizen_requests import notifications, schema_form
 from citizen_requests.models import TRANSITIONS, CitizenRequest, Status, StatusChange
 from citizen_requests.selectors import active_activation
 from citizen_requests.signals import request_status_changed, request_submitted
+from kommunal import input_guard
 from tenants.db import on_commit_in_current_schema
 from tenants.models import Commune
 
@@ -48,6 +49,11 @@ def submission_errors(activation: Activation, *, email: str, data: Any) -> dict[
         validate_email(email)
     except ValidationError:
         errors["email"] = [_("Please enter a valid e-mail address.")]
+    refused = input_guard.json_problem(data, input_guard.MAX_NUMBER)
+    if refused is not None:
+        field, message = refused
+        errors[field.split(".")[0].split("[")[0] or "data"] = [message]
+        return errors
     errors.update(schema_form.validate_data(activation.version, data))
     return errors
 

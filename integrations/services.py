@@ -2,14 +2,19 @@
 
 Every change is recorded in the audit log in the same transaction. The functions work on the
 commune whose schema the connection is routed to.
+
+Deliveries never run in the request that caused them: an event becomes durable
+``WebhookDelivery`` rows in the transaction of the change, handed over after commit as
+``integrations.dispatch`` describes. A delivery whose subscription was deleted meanwhile is
+dropped.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import http.client
 import json
+import logging
 import secrets
 import time
 from collections.abc import Iterable
@@ -30,7 +35,10 @@ from integrations.events import EVENTS, PING
 from integrations.models import ApiKey, WebhookDelivery, WebhookSubscription
 from integrations.urlguard import check_webhook_url, resolve_webhook_target
 from kommunal.api.scopes import SCOPES
+from tenants.db import on_commit_in_current_schema
 from tenants.models import Commune
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "kk_live_"
 PREFIX_LENGTH = len(KEY_PREFIX) + 8
@@ -145,10 +153,12 @@ def delete_subscription(subscription: WebhookSubscription, *, actor: str) -> Non
 
 
 def _schedule(deliveries: list[WebhookDelivery]) -> None:
-    from integrations.tasks import deliver_webhook
+    """Once the change committed, hand ``deliveries`` over (``integrations.dispatch``); they never run here."""
+    from integrations import dispatch
 
-    for delivery in deliveries:
-        transaction.on_commit(functools.partial(deliver_webhook.delay, delivery.pk))
+    ids = [delivery.pk for delivery in deliveries]
+    if ids:
+        on_commit_in_current_schema(lambda: dispatch.hand_over(ids))
 
 
 def emit_event(event: str, data: dict[str, Any]) -> list[WebhookDelivery]:
@@ -208,8 +218,11 @@ def _post(subscription: WebhookSubscription, body: bytes, event: str, event_id: 
         connection.close()
 
 
-def attempt_delivery(delivery: WebhookDelivery) -> WebhookDelivery:
+def attempt_delivery(delivery: WebhookDelivery) -> WebhookDelivery | None:
     """Send ``delivery`` once; on failure schedule the next attempt or give up after MAX_ATTEMPTS.
+
+    ``None`` when the delivery no longer exists (its subscription was deleted before or during
+    the attempt): there is nothing left to record or retry.
 
     The attempt is claimed in a short transaction (the next attempt moves into the future, so a
     parallel worker or ``deliver_webhooks`` skips it); the HTTP call happens outside any
@@ -222,8 +235,8 @@ def attempt_delivery(delivery: WebhookDelivery) -> WebhookDelivery:
             .filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING)
             .first()
         )
-        if claimed is None:
-            return WebhookDelivery.objects.get(pk=delivery.pk)
+        if claimed is None:  # delivered, given up, claimed by another worker, or deleted
+            return WebhookDelivery.objects.filter(pk=delivery.pk).first()
         claimed.attempts += 1
         claimed.next_attempt_at = timezone.now() + backoff(claimed.attempts)
         claimed.save(update_fields=["attempts", "next_attempt_at"])
@@ -243,7 +256,16 @@ def attempt_delivery(delivery: WebhookDelivery) -> WebhookDelivery:
         )
     elif delivery.attempts >= MAX_ATTEMPTS:
         delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
-    delivery.save(update_fields=["status", "response_status", "last_error", "delivered_at", "next_attempt_at"])
+    recorded = WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=delivery.status,
+        response_status=delivery.response_status,
+        last_error=delivery.last_error,
+        delivered_at=delivery.delivered_at,
+        next_attempt_at=delivery.next_attempt_at,
+    )
+    if not recorded:
+        logger.info("webhook delivery %s: its subscription was deleted during the attempt", delivery.event_id)
+        return None
     return delivery
 
 

@@ -39,7 +39,8 @@ FORMAT = "kommunal-tenant-archive"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 CHUNK = 1024 * 1024
-# Rebuilt by the migrations of every new schema, or not worth keeping (sessions, sign-in counters).
+# Rebuilt by the migrations of every new schema, not worth keeping (sessions, sign-in counters), or
+# never to leave the schema (idempotency records: stored responses of one day, keyed on callers).
 SKIPPED_MODELS = {
     "contenttypes.contenttype",
     "auth.permission",
@@ -47,6 +48,7 @@ SKIPPED_MODELS = {
     "axes.accessattempt",  # sign-in counters hold client addresses and expire anyway
     "axes.accesslog",
     "axes.accessfailurelog",
+    "kommunal_api.idempotencyrecord",
 }
 # Aliases of settings.STORAGES that keep tenant files under ``tenants/<schema>/``: the default
 # storage and the branding assets (a private S3 bucket in production, see branding.storage).
@@ -98,7 +100,7 @@ def tenant_models() -> list[type[models.Model]]:
     app_list = [
         (config, [m for m in config.get_models() if m._meta.label_lower not in SKIPPED_MODELS])
         for config in apps.get_app_configs()
-        if config.name in tenant_apps
+        if {config.name, f"{type(config).__module__}.{type(config).__name__}"} & tenant_apps
     ]
     return serializers.sort_dependencies(app_list)
 

@@ -19,3 +19,5 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("billing.urls_public")),
 ]
+
+handler400 = "kommunal.views.bad_request"

@@ -24,3 +24,5 @@ urlpatterns = [
     path("branding/", include("branding.urls")),
     path("verwaltung/rechnungen/", include("billing.urls")),
 ]
+
+handler400 = "kommunal.views.bad_request"

@@ -1,11 +1,15 @@
-"""Views of the platform itself: health and the public landing page."""
+"""Views of the platform itself: health, the public landing page and the 400 page."""
 
 from __future__ import annotations
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from kommunal.api.middleware import API_PREFIX
+from kommunal.api.problems import problem_response
 from tenants import selectors
 
 
@@ -34,3 +38,20 @@ def health(request: HttpRequest) -> JsonResponse:
 def landing(request: HttpRequest) -> HttpResponse:
     """The platform's home page on the public host."""
     return render(request, "kommunal/landing.html", {"communes": selectors.active_communes()[:12]})
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: what was wrong when Django refused a request before any view could say it.
+
+    Django refuses an upload form whose part headers exceed 1 KiB (a file name of some hundred
+    characters) while reading it, before the form could name the field; this says so.
+    """
+    if isinstance(exception, MultiPartParserError):
+        message = _(
+            "The uploaded file's name is too long. Please rename the file (at most 200 characters) and upload it again."
+        )
+    else:
+        message = _("The request could not be understood. Please go back and try again.")
+    if request.path.startswith(API_PREFIX):
+        return problem_response(request, 400, "Bad request", message, "bad-request")
+    return render(request, "400.html", {"message": message}, status=400)

@@ -27,6 +27,7 @@ from integrations.api.serializers import (
     WebhookSubscriptionOutputSerializer,
 )
 from integrations.models import ApiKey, WebhookDelivery, WebhookSubscription
+from kommunal.api.idempotency import shown_once
 
 KEY_EXAMPLE = {
     "id": 7,
@@ -131,7 +132,7 @@ class ApiKeyListView(generics.ListAPIView[ApiKey]):
         except DjangoValidationError as error:
             raise _validation_error(error) from None
         created.key.secret = created.secret  # type: ignore[attr-defined]
-        return Response(ApiKeyCreatedSerializer(created.key).data, status=status.HTTP_201_CREATED)
+        return shown_once(Response(ApiKeyCreatedSerializer(created.key).data, status=status.HTTP_201_CREATED), "secret")
 
 
 @extend_schema(
@@ -230,7 +231,10 @@ class WebhookListView(generics.ListAPIView[WebhookSubscription]):
             )
         except DjangoValidationError as error:
             raise _validation_error(error) from None
-        return Response(WebhookSubscriptionCreatedSerializer(subscription).data, status=status.HTTP_201_CREATED)
+        return shown_once(
+            Response(WebhookSubscriptionCreatedSerializer(subscription).data, status=status.HTTP_201_CREATED),
+            "secret",
+        )
 
 
 class WebhookDetailView(generics.RetrieveAPIView[WebhookSubscription]):

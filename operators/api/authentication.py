@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.http import HttpRequest
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -14,20 +15,33 @@ from operators.actions import TOKEN_PREFIX, hash_token
 from operators.models import OperatorToken
 
 LAST_USE_PRECISION = timedelta(minutes=1)
+KEYWORD = "Bearer"
+
+
+def token_from_header(request: HttpRequest) -> OperatorToken | None:
+    """The usable operator token the ``Authorization`` header carries, if it carries one.
+
+    ``None`` when the header holds no operator token; ``AuthenticationFailed`` when it holds one
+    that is unknown, expired, revoked or whose operator is deactivated.
+    """
+    header = request.META.get("HTTP_AUTHORIZATION", "").split()
+    if len(header) != 2 or header[0] != KEYWORD or not header[1].startswith(TOKEN_PREFIX):
+        return None
+    token = OperatorToken.objects.select_related("operator").filter(key_hash=hash_token(header[1])).first()
+    if token is None or not token.is_usable or not token.operator.is_active:
+        raise exceptions.AuthenticationFailed("The token is unknown, expired or revoked.")
+    return token
 
 
 class OperatorTokenAuthentication(authentication.BaseAuthentication):
     """Authenticates the operator a token belongs to; the token carries that operator's role."""
 
-    keyword = "Bearer"
+    keyword = KEYWORD
 
     def authenticate(self, request: Request) -> tuple[Any, OperatorToken] | None:
-        header = authentication.get_authorization_header(request).decode(errors="replace").split()
-        if len(header) != 2 or header[0] != self.keyword or not header[1].startswith(TOKEN_PREFIX):
+        token = token_from_header(request._request)
+        if token is None:
             return None
-        token = OperatorToken.objects.select_related("operator").filter(key_hash=hash_token(header[1])).first()
-        if token is None or not token.is_usable or not token.operator.is_active:
-            raise exceptions.AuthenticationFailed("The token is unknown, expired or revoked.")
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USE_PRECISION:
             OperatorToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -1,8 +1,7 @@
-"""Who is calling: one identity per API key, signed-in user or (anonymous) client address."""
+"""Who is calling from where: the client address behind the configured proxies."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -23,20 +22,3 @@ def client_address(meta: dict[str, Any]) -> str:
     if hops and len(forwarded) >= hops:
         return forwarded[-hops]
     return str(meta.get("REMOTE_ADDR", ""))
-
-
-def credentials_fingerprint(request: Any) -> str:
-    """A stable, non-reversible identity of the caller, for records keyed by caller.
-
-    The ``Authorization`` header (an API key or operator token) when present, else the
-    signed-in user, else the client address.
-    """
-    authorization = request.META.get("HTTP_AUTHORIZATION", "")
-    user = getattr(request, "user", None)
-    if authorization:
-        identity = f"authorization:{authorization}"
-    elif user is not None and user.is_authenticated:
-        identity = f"user:{user.pk}"
-    else:
-        identity = f"address:{client_address(request.META)}"
-    return hashlib.sha256(identity.encode()).hexdigest()

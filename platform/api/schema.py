@@ -66,10 +66,18 @@ ERRORS: dict[int, tuple[str, str, str, str]] = {
         "not-acceptable",
     ),
     409: (
-        "A request with the same `Idempotency-Key` is still being processed.",
+        "A request with the same `Idempotency-Key` is still being processed, or it succeeded and its "
+        "response held a secret, which is shown only once (`secret-shown-once`, with the created "
+        "resource minus the secret in `resource`).",
         "Request in progress",
         "A request with this Idempotency-Key is still being processed; retry later.",
         "idempotency-key-in-progress",
+    ),
+    413: (
+        "The request body is larger than the limit (1 MiB by default; `DATA_UPLOAD_MAX_MEMORY_SIZE`).",
+        "Request too large",
+        "The request body is larger than 1048576 bytes.",
+        "request-too-large",
     ),
     415: (
         "The request body is not `application/json`.",
@@ -118,6 +126,10 @@ HEADERS_BY_STATUS = {
     429: {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}},
 }
 METHODS = ("get", "put", "patch", "delete", "post")
+# Query parameters never contain NUL (a 400 naming the parameter); parameters with an enum,
+# pattern or format are already narrower.
+NO_NUL = "^[^\\u0000]*$"
+FREE_TEXT_KEYS = {"enum", "pattern", "format"}
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -163,7 +175,7 @@ def _applicable_errors(method: str, operation: dict[str, Any]) -> list[int]:
     if operation.get("parameters") or "requestBody" in operation or method == "post":
         statuses.append(400)
     if "requestBody" in operation:
-        statuses.append(415)
+        statuses += [413, 415]
     if method == "post":
         statuses += [409, 422]
     return sorted(statuses)
@@ -179,6 +191,14 @@ def add_api_conventions(result: dict[str, Any], generator: Any, request: Any, pu
                 continue
             statuses = _applicable_errors(method, operation)
             parameters = operation.setdefault("parameters", [])
+            for parameter in parameters:
+                schema = parameter.get("schema", {})
+                if (
+                    parameter.get("in") == "query"
+                    and schema.get("type") == "string"
+                    and not FREE_TEXT_KEYS & set(schema)
+                ):
+                    schema["pattern"] = NO_NUL  # kommunal.input_guard refuses NUL in every parameter
             if method == "get":
                 parameters.append(IF_NONE_MATCH)
             if method == "post":

@@ -70,6 +70,9 @@ def test_activation_is_delivered_signed_to_the_subscriber(
         activation = activate_service(service_slug=version.service.slug, actor="admin@zeitz.example")
     with django_capture_on_commit_callbacks(execute=True):
         deactivate_service(activation, actor="admin@zeitz.example")
+    assert receiver.received == [], "deliveries never run in the code path of the change"
+    call_command("deliver_webhooks")
+    connection.set_tenant(communes.zeitz)
 
     assert len(receiver.received) == 2
     headers, body = receiver.received[0]
@@ -103,6 +106,8 @@ def test_failed_delivery_is_retried_with_backoff_until_it_succeeds(
     subscription = _subscribe(communes.zeitz, receiver.url, ["service.activated"])
     with django_capture_on_commit_callbacks(execute=True):
         services.send_test_event(subscription)
+    call_command("deliver_webhooks")
+    connection.set_tenant(communes.zeitz)
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.response_status) == ("pending", 1, 500)
     assert delivery.next_attempt_at is not None
@@ -125,10 +130,11 @@ def test_delivery_gives_up_after_the_last_attempt(communes) -> None:
     subscription = _subscribe(communes.zeitz, "http://127.0.0.1:9/unreachable", ["service.activated"])
     delivery = services.send_test_event(subscription)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=services.MAX_ATTEMPTS - 1)
-    delivery = services.attempt_delivery(delivery)
-    assert delivery.status == "failed"
-    assert delivery.next_attempt_at is None
-    assert delivery.last_error
+    attempted = services.attempt_delivery(delivery)
+    assert attempted is not None
+    assert attempted.status == "failed"
+    assert attempted.next_attempt_at is None
+    assert attempted.last_error
 
 
 def test_backoff_grows_exponentially_and_is_capped() -> None:
@@ -191,6 +197,7 @@ def test_subscription_api_shows_the_secret_once_and_lists_deliveries(
     assert "secret" not in admin.get(f"/api/v1/webhooks/{pk}/").json()
     with django_capture_on_commit_callbacks(execute=True):
         assert admin.post(f"/api/v1/webhooks/{pk}/ping/").status_code == 202
+    call_command("deliver_webhooks")
     deliveries = admin.get(f"/api/v1/webhooks/{pk}/deliveries/").json()["results"]
     assert [(d["event"], d["status"]) for d in deliveries] == [("ping", "succeeded")]
     assert admin.patch(f"/api/v1/webhooks/{pk}/", {"is_active": False}, "application/json").json()["is_active"] is False

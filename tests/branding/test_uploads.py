@@ -13,7 +13,7 @@ from PIL import Image
 
 from accounts.services import ensure_user
 from audit.models import AuditEvent
-from branding import services
+from branding import images, services
 from branding.models import Branding
 from branding.storage import AssetStore
 from tests.branding.conftest import image_bytes
@@ -56,6 +56,9 @@ HOSTILE = [
     pytest.param(image_bytes() + b"\0" * (2 * 1024 * 1024), "wappen.png", "larger than 2.0", id="oversized-file"),
     pytest.param(image_bytes(size=(4100, 8)), "wappen.png", "at most 4096 x 4096", id="oversized-dimensions"),
     pytest.param(_bomb_png(), "wappen.png", "too many pixels", id="decompression-bomb"),
+    pytest.param(image_bytes(size=(4096, 1)), "wappen.png", "at most 8 times", id="extreme-aspect-ratio"),
+    pytest.param(image_bytes(size=(1, 900)), "wappen.png", "at most 8 times", id="extreme-aspect-ratio-tall"),
+    pytest.param(image_bytes(), "w" * 1000 + ".png", "at most 200 characters", id="1000-character-file-name"),
     pytest.param(
         b"<html><script>alert(1)</script></html>", "wappen.png", "not a PNG, JPEG or WebP", id="html-named-png"
     ),
@@ -194,4 +197,38 @@ def test_only_the_communes_administrators_may_change_the_branding(communes, zeit
     borna_admin.defaults["HTTP_HOST"] = communes.zeitz.primary_host
     assert borna_admin.get("/branding/").status_code == 302
     assert _upload(zeitz_client, image_bytes()).status_code == 302
+    assert _stored(communes.zeitz) == ([], {})
+
+
+def test_a_wide_logo_gets_renditions_of_bounded_width(communes) -> None:
+    """A logo of 8:1 (the widest accepted) is at most 4x as wide as high in the header."""
+    renditions = images.logo_renditions(image_bytes(size=(4000, 500)))
+    for name, height in (("logo_96", 96), ("logo_192", 192)):
+        with Image.open(io.BytesIO(renditions[name].data)) as rendition:
+            assert rendition.width <= 4 * height
+            assert rendition.height <= height
+
+
+def test_a_1000_character_file_name_is_a_clear_message_not_a_bare_bad_request(communes) -> None:
+    """Browsers send the name unshortened; Django refuses the part before the form sees it."""
+    client = signed_in_client(communes.zeitz, "admin@zeitz.example")
+    boundary = "kommunal-boundary"
+    name = "w" * 1000 + ".png"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nlogo\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="{name}"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + image_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = client.post(
+        "/branding/image/",
+        body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "file&#x27;s name is too long" in response.content.decode()
     assert _stored(communes.zeitz) == ([], {})

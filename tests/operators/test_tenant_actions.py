@@ -16,12 +16,14 @@ from accounts.models import User
 from activations.models import Activation
 from activations.services import activate_service
 from audit.models import AuditEvent
+from kommunal.api.models import IdempotencyRecord
 from operators import actions
 from operators.models import Role
 from operators.signals import commune_offboarded
+from tenants.db import connection
 from tenants.models import Commune
 from tests.factories import ServiceVersionFactory
-from tests.helpers import host_client
+from tests.helpers import host_client, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +195,19 @@ def test_archive_of_one_commune_holds_nothing_of_another(media, communes) -> Non
     assert b"geheim@borna.example" not in everything
     assert b"borna only" not in everything
     assert "files/default/secret.txt" not in names
+
+
+def test_archives_never_contain_idempotency_records(media, communes) -> None:
+    """Stored responses of the last day are keyed on callers and never leave the schema."""
+    admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
+    body = {"name": "archived?", "scopes": ["users:read"]}
+    assert admin.post("/api/v1/api-keys/", body, "application/json", HTTP_IDEMPOTENCY_KEY="a").status_code == 201
+    connection.set_tenant(communes.zeitz)
+    assert IdempotencyRecord.objects.exists()
+    connection.set_schema_to_public()
+    with zipfile.ZipFile(io.BytesIO(_export_bytes(communes.zeitz))) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        members = archive.namelist()
+    assert "kommunal_api.idempotencyrecord" not in manifest["models"]
+    assert not [name for name in members if "idempotency" in name]
+    assert "data/integrations.apikey.json" in members

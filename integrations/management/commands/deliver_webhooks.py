@@ -1,7 +1,8 @@
 """``kommunal deliver_webhooks``: attempt every due webhook delivery of every commune.
 
-With a Celery broker, retries are queued with their delay and this command is only a safety
-net; without one (tasks run eagerly) run it every minute (cron or a systemd timer). It visits
+With a Celery broker, deliveries and their retries are queued for the worker and Celery beat
+runs this every minute as a safety net; without one (tasks run eagerly) it is what sends every
+delivery: run it every minute (cron or a systemd timer). Deliveries never run in a request. It visits
 each commune's schema once with one indexed query for due deliveries.
 """
 
@@ -27,5 +28,5 @@ class Command(BaseCommand):
                 for delivery_id in services.due_deliveries():
                     delivery = services.attempt_delivery(WebhookDelivery(pk=delivery_id))
                     attempted += 1
-                    succeeded += delivery.status == WebhookDelivery.Status.SUCCEEDED
+                    succeeded += delivery is not None and delivery.status == WebhookDelivery.Status.SUCCEEDED
         self.stdout.write(f"{attempted} deliveries attempted, {succeeded} succeeded.")
