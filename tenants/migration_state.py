@@ -63,7 +63,7 @@ def schema_is_migrated(schema_name: str, using: str = DEFAULT_DB_ALIAS) -> bool:
     return set(expected_tenant_migrations()) <= set(tenant_migrations_applied(schema_name, using))
 
 
-def schema_fingerprint(schema_name: str) -> str:
+def schema_fingerprint(schema_name: str, using: str = DEFAULT_DB_ALIAS) -> str:
     """A short digest of the tenant-app migrations applied to ``schema_name`` ('' for none)."""
-    applied = tenant_migrations_applied(schema_name)
+    applied = tenant_migrations_applied(schema_name, using)
     return hashlib.sha256(";".join(applied).encode()).hexdigest() if applied else ""

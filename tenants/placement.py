@@ -22,7 +22,6 @@ docs/placement.md describes the operation (adding a server, moving a commune, li
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -75,6 +74,21 @@ def active_alias() -> str:
     return getattr(tenant, "placement", DEFAULT) or DEFAULT
 
 
+def tenant_connection() -> DatabaseWrapper:
+    """The connection to the active commune's server, with its ``search_path`` on the commune.
+
+    For raw SQL in tenant code; the ORM gets the same through :class:`PlacementRouter`.
+    """
+    default_connection = connection_to(DEFAULT)
+    alias = active_alias()
+    if alias == DEFAULT:
+        return default_connection
+    placed = connection_to(alias)
+    if getattr(placed, "tenant", None) is not default_connection.tenant:
+        placed.set_tenant(default_connection.tenant)
+    return placed
+
+
 def emptiest_alias(excluding: Commune | None = None) -> str:
     """The server holding the fewest communes by the registry (ties: ``default`` first)."""
     from tenants.models import Commune
@@ -101,16 +115,12 @@ class PlacementRouter:
     """Send the tenant apps' queries of a commune placed on another server to that server."""
 
     def _route(self, model: type[models.Model]) -> str | None:
-        default_connection = connections[DEFAULT]
-        tenant = getattr(default_connection, "tenant", None)
-        alias = getattr(tenant, "placement", DEFAULT)
-        if alias == DEFAULT or tenant is None or tenant.schema_name == get_public_schema_name():
+        alias = active_alias()
+        if alias == DEFAULT:
             return None
         if model._meta.app_label not in tenant_app_labels():
             return DEFAULT
-        placed = connection_to(alias)
-        if getattr(placed, "tenant", None) is not tenant:
-            placed.set_tenant(tenant)
+        tenant_connection()
         return alias
 
     def db_for_read(self, model: type[models.Model], **hints: Any) -> str | None:
@@ -243,23 +253,10 @@ def connect_mirror_signals() -> None:
 # --- template schema and whole-schema copies ------------------------------------------------------
 
 
-def template_fingerprint_on(alias: str) -> str:
-    """Fingerprint of the tenant migrations of ``alias``'s template schema ('' when absent)."""
-    from tenants.template import TEMPLATE_SCHEMA
-
-    labels = tenant_app_labels()
-    with connection_to(alias).cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s)", [f'"{TEMPLATE_SCHEMA}".django_migrations'])
-        if cursor.fetchone()[0] is None:
-            return ""
-        cursor.execute(f'SELECT app, name FROM "{TEMPLATE_SCHEMA}".django_migrations')  # noqa: S608
-        applied = sorted(f"{app}.{name}" for app, name in cursor.fetchall() if app in labels)
-    return hashlib.sha256(";".join(applied).encode()).hexdigest() if applied else ""
-
-
 def sync_server(alias: str) -> None:
     """Make ``alias`` ready for communes: its catalogue copy and a current template schema."""
     from tenants import template
+    from tenants.migration_state import schema_fingerprint
 
     validate_alias(alias)
     if alias == DEFAULT:
@@ -267,7 +264,8 @@ def sync_server(alias: str) -> None:
         return
     mirror_shared_tables(alias)
     template.refresh_template()
-    if template_fingerprint_on(alias) != template_fingerprint_on(DEFAULT):
+    fingerprint = schema_fingerprint(template.TEMPLATE_SCHEMA, using=alias)
+    if fingerprint != schema_fingerprint(template.TEMPLATE_SCHEMA, using=DEFAULT):
         copy_schema(template.TEMPLATE_SCHEMA, source=DEFAULT, target=alias, replace=True)
         logger.info("template schema copied to %s", alias)
 

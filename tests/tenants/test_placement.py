@@ -22,7 +22,8 @@ from django_tenants.utils import tenant_context
 from activations.models import Activation
 from audit.models import AuditEvent
 from kommunal.dbserver import placement_database_settings
-from tenants import actions, placement
+from operators.actions import purge_commune
+from tenants import actions, placement, reconcile
 from tenants.models import Commune
 from tenants.provisioning import provision_commune
 from tenants.template import TEMPLATE_SCHEMA
@@ -215,6 +216,17 @@ def test_move_that_fails_half_way_leaves_the_commune_where_it_was(pg2, monkeypat
     assert naumburg.schema_name not in _schemas("pg2"), "nothing half-restored stays on the target"
     assert _rows_on("default", naumburg.schema_name, "activations_activation") == 1
     assert "Sperrmüll" in host_client(naumburg).get("/").content.decode()
+
+
+def test_operations_on_a_placed_commune_act_on_its_own_server(pg2) -> None:
+    naumburg = _new_commune("15084355", "naumburg")
+    assert naumburg.placement == "pg2"
+    assert reconcile.orphan_domains() == [], "its hosts are not orphans because default lacks its schema"
+
+    actions.transition(naumburg, Commune.Status.OFFBOARDED, actor="test", reason="test")
+    purge_commune(naumburg, actor="test")
+
+    assert naumburg.schema_name not in _schemas("pg2")
 
 
 @pytest.mark.parametrize(
