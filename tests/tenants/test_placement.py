@@ -60,9 +60,16 @@ def pg2(second_server_url: str, communes) -> Iterator[str]:  # type: ignore[no-u
     config = connections.configure_settings(databases)["pg2"]
     settings.DATABASES["pg2"] = config
     assert connections.settings is settings.DATABASES
-    # Django's test case refuses to open connections of aliases it was not told about; this one
-    # did not exist when the test case was set up, so it is opened here, before the test runs.
-    connections["pg2"].connect()
+    # Django's test case refuses to open connections of aliases it was not told about (this one
+    # did not exist when the test case was set up): this connection opens itself as Django would.
+    server = connections["pg2"]
+
+    def ensure_connection() -> None:
+        if server.connection is None:
+            with server.wrap_database_errors:
+                server.connect()
+
+    server.ensure_connection = ensure_connection  # type: ignore[method-assign]
     load_shipped_catalogue()
     try:
         yield "pg2"
@@ -227,6 +234,19 @@ def test_operations_on_a_placed_commune_act_on_its_own_server(pg2) -> None:
     purge_commune(naumburg, actor="test")
 
     assert naumburg.schema_name not in _schemas("pg2")
+
+
+def test_migrate_locked_migrates_each_schema_on_its_own_server(pg2, communes) -> None:
+    naumburg = _new_commune("15084355", "naumburg")
+    Commune.objects.filter(pk=naumburg.pk).update(applied_migrations=[], migrated_at=None)
+
+    # The stock migrate_schemas would look for every schema on default and fail on this one.
+    call_command("migrate_locked", verbosity=0)
+
+    naumburg.refresh_from_db()
+    assert "activations.0001_initial" in naumburg.applied_migrations, "its state is read from pg2"
+    assert naumburg.migrated_at is not None
+    assert naumburg.schema_name not in _schemas("default"), "nothing of it is created on default"
 
 
 @pytest.mark.parametrize(
