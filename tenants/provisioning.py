@@ -69,9 +69,8 @@ def ensure_schema(commune: Commune, *, method: str | None = None) -> str:
         else:
             if method == CLONE:
                 logger.info("no current template schema; %s is created by migrations", commune.schema_name)
-            placement.connection_to(commune.placement).cursor().execute(
-                f'CREATE SCHEMA IF NOT EXISTS "{commune.schema_name}"'
-            )
+            with placement.connection_to(commune.placement).cursor() as cursor:
+                cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{commune.schema_name}"')
             _migrate(commune)
             how = MIGRATE
     record_migration_state(sender=None, schema_name=commune.schema_name)
