@@ -27,13 +27,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from audit import services as audit
 from operators import archive
 from operators.models import OperatorInvitation, OperatorProfile, OperatorToken, Role
 from operators.signals import commune_offboarded
 from tenants import actions as tenant_actions
+from tenants import placement
 from tenants.db import connection
 from tenants.migration_state import schema_fingerprint
 from tenants.models import Commune, Domain
@@ -90,10 +91,11 @@ def migrate_commune(commune: Commune, *, actor: str) -> str:
 
     ``migrate_schemas`` records the applied migrations on the commune (tenants.signals).
     """
-    before = schema_fingerprint(commune.schema_name)
-    call_command("migrate_schemas", schema_name=commune.schema_name, interactive=False, verbosity=0)
+    server = commune.placement
+    before = schema_fingerprint(commune.schema_name, using=server)
+    call_command("migrate_schemas", schema_name=commune.schema_name, database=server, interactive=False, verbosity=0)
     connection.set_schema_to_public()
-    state = schema_fingerprint(commune.schema_name)
+    state = schema_fingerprint(commune.schema_name, using=server)
     audit.record("commune.migrated", actor=actor, commune=commune, target=commune.slug, before=before, after=state)
     return state
 
@@ -130,7 +132,7 @@ def _discard_failed_import(commune: Commune, *, actor: str) -> None:
     """Remove what a failed import created, so that the same AGS and slug can be imported again."""
     connection.set_schema_to_public()
     _delete_tree(archive.files_prefix(commune.schema_name), archive.file_storages())
-    _drop_schema(commune.schema_name)
+    _drop_schema(commune)
     audit.record("commune.import_failed", actor=actor, target=commune.slug, ags=commune.ags)
     commune.delete()
 
@@ -163,15 +165,17 @@ def purge_due(now: datetime | None = None) -> list[Commune]:
     return [
         commune
         for commune in due
-        if schema_exists(commune.schema_name) or Domain.objects.filter(tenant=commune).exists()
+        if placement.schema_exists_on(commune.placement, commune.schema_name)
+        or Domain.objects.filter(tenant=commune).exists()
     ]
 
 
-def _drop_schema(schema_name: str) -> None:
-    with connection.cursor() as cursor:
+def _drop_schema(commune: Commune) -> None:
+    server = placement.connection_to(commune.placement)
+    with server.cursor() as cursor:
         # Checks deferred to the commit would refer to the dropped tables: run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"DROP SCHEMA IF EXISTS {connection.ops.quote_name(schema_name)} CASCADE")
+        cursor.execute(f"DROP SCHEMA IF EXISTS {server.ops.quote_name(commune.schema_name)} CASCADE")
 
 
 def _delete_tree(prefix: str, aliases: tuple[str, ...] = ("default",)) -> int:
@@ -190,7 +194,7 @@ def purge_commune(commune: Commune, *, actor: str = audit.SYSTEM) -> None:
     if commune.status != Status.OFFBOARDED:
         raise tenant_actions.TransitionError(_("Only offboarded communes can be purged."))
     with schema_context(get_public_schema_name()), transaction.atomic():
-        _drop_schema(commune.schema_name)
+        _drop_schema(commune)
         domains = list(Domain.objects.filter(tenant=commune).values_list("domain", flat=True))
         Domain.objects.filter(tenant=commune).delete()
         files = _delete_tree(archive.files_prefix(commune.schema_name), archive.file_storages())

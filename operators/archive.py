@@ -28,11 +28,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage, storages
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
+from tenants import placement
 from tenants.models import Commune, Domain
 
 FORMAT = "kommunal-tenant-archive"
@@ -224,8 +225,9 @@ def load_archive(archive: zipfile.ZipFile, manifest: dict[str, Any], commune: Co
             loaded_models.append(apps.get_model(label))
         if counts != manifest["counts"]:
             raise ArchiveError(_("The archive's data does not match the counts of its manifest."))
-        with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), loaded_models):
+        target = placement.tenant_connection()
+        with target.cursor() as cursor:
+            for statement in target.ops.sequence_reset_sql(no_style(), loaded_models):
                 cursor.execute(statement)
     prefix = files_prefix(commune.schema_name)
     files = [name for name in sorted(manifest["checksums"]) if name.startswith("files/")]

@@ -23,7 +23,35 @@ DATABASE_NAME = "kommunal"
 
 def database_settings() -> dict[str, Any]:
     """Return Django's ``DATABASES['default']`` for this process, starting PostgreSQL if needed."""
-    url = os.environ.get("DATABASE_URL") or _embedded_database_url()
+    return _server_settings(os.environ.get("DATABASE_URL") or _embedded_database_url())
+
+
+def placement_database_settings(value: str | None = None) -> dict[str, dict[str, Any]]:
+    """Further PostgreSQL servers communes can be placed on, from ``KOMMUNAL_PLACEMENT_DATABASES``.
+
+    The value is ``alias=url`` pairs separated by commas (``pg2=postgres://...,pg3=postgres://...``);
+    each alias becomes an entry of ``DATABASES`` that ``Commune.placement`` can name
+    (docs/placement.md). Malformed pairs stop the process with a sentence.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    raw = os.environ.get("KOMMUNAL_PLACEMENT_DATABASES", "") if value is None else value
+    databases: dict[str, dict[str, Any]] = {}
+    for pair in filter(None, (item.strip() for item in raw.split(","))):
+        alias, separator, url = pair.partition("=")
+        alias = alias.strip()
+        if not separator or not alias.isidentifier() or alias == "default" or not url.strip():
+            raise ImproperlyConfigured(
+                f"KOMMUNAL_PLACEMENT_DATABASES: {pair!r} is not alias=postgres://... "
+                "(the alias a Python identifier other than 'default')."
+            )
+        if alias in databases:
+            raise ImproperlyConfigured(f"KOMMUNAL_PLACEMENT_DATABASES names {alias!r} twice.")
+        databases[alias] = _server_settings(url.strip())
+    return databases
+
+
+def _server_settings(url: str) -> dict[str, Any]:
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     config["ENGINE"] = "django_tenants.postgresql_backend"
     return config

@@ -14,7 +14,7 @@ from pathlib import Path
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from kommunal.dbserver import database_settings
+from kommunal.dbserver import database_settings, placement_database_settings
 from kommunal.hosts import AllowedHosts
 from kommunal.s3 import private_bucket_storage
 
@@ -102,7 +102,8 @@ TENANT_MODEL = "tenants.Commune"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_URLCONF = "kommunal.urls_public"
 ROOT_URLCONF = "kommunal.urls_tenant"
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# PlacementRouter sends a commune's tenant-app queries to the server it is placed on (docs/placement.md).
+DATABASE_ROUTERS = ["tenants.placement.PlacementRouter", "django_tenants.routers.TenantSyncRouter"]
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
@@ -147,7 +148,9 @@ WSGI_APPLICATION = "kommunal.wsgi.application"
 ASGI_APPLICATION = "kommunal.asgi.application"
 
 # --- Database, cache, tasks ---------------------------------------------------------------------
-DATABASES = {"default": database_settings()}
+# "default" holds the public schema (the registry) and the communes placed there; every further
+# alias of KOMMUNAL_PLACEMENT_DATABASES is one more server for commune schemas.
+DATABASES = {"default": database_settings(), **placement_database_settings()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

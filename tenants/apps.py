@@ -9,4 +9,7 @@ class TenantsConfig(AppConfig):
     verbose_name = _("Communes")
 
     def ready(self) -> None:
-        from tenants import signals  # noqa: F401  (connects the migration-state receiver)
+        from tenants import placement, signals  # noqa: F401  (connects the migration-state receiver)
+
+        placement.install_atomic_follower()
+        placement.connect_mirror_signals()

@@ -56,6 +56,7 @@ from django_tenants.utils import get_public_schema_name
 from tenants.db import connection
 from tenants.migration_state import expected_tenant_migrations
 from tenants.models import Commune
+from tenants.placement import DEFAULT
 
 FAST = "fast"
 SLOW = "slow"
@@ -112,7 +113,8 @@ class FleetState:
 
 
 def fleet_state(only: list[str] | None = None) -> FleetState:
-    """Which schemas are behind the code, grouped by state: one query over the registry."""
+    """Which schemas on the default server are behind the code, grouped by state: one query over the
+    registry. Communes placed on other servers are migrated by ``migrate_locked`` one by one."""
     public = get_public_schema_name()
     table = Commune._meta.db_table
     scope = "AND c.schema_name = ANY(%(only)s)" if only is not None else ""
@@ -122,10 +124,10 @@ def fleet_state(only: list[str] | None = None) -> FleetState:
             SELECT n.oid IS NOT NULL AS has_schema, c.applied_migrations @> %(expected)s::varchar[] AS current,
                    c.applied_migrations, array_agg(c.schema_name ORDER BY c.schema_name)
             FROM "{public}"."{table}" c LEFT JOIN pg_namespace n ON n.nspname = c.schema_name
-            WHERE c.schema_name <> %(public)s {scope}
+            WHERE c.schema_name <> %(public)s AND c.placement = %(default)s {scope}
             GROUP BY 1, 2, 3
             """,  # noqa: S608 - names from the settings and the model
-            {"expected": expected_tenant_migrations(), "public": public, "only": only},
+            {"expected": expected_tenant_migrations(), "public": public, "only": only, "default": DEFAULT},
         )
         rows = cursor.fetchall()
     behind = [

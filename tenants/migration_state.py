@@ -14,9 +14,9 @@ import hashlib
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.loader import MigrationLoader
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name
 
 
 @lru_cache(maxsize=1)
@@ -28,12 +28,14 @@ def _labels(apps: list[str]) -> set[str]:
     return {app.rsplit(".", 1)[-1] for app in apps}
 
 
-def _applied_migrations(schema_name: str) -> set[tuple[str, str]]:
-    with schema_context(schema_name), connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('django_migrations')")
+def _applied_migrations(schema_name: str, using: str = DEFAULT_DB_ALIAS) -> set[tuple[str, str]]:
+    # Qualified, so it reads the schema on whichever server ``using`` names (tenants.placement).
+    table = f'"{schema_name}".django_migrations'
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [table])
         if cursor.fetchone()[0] is None:
             return set()
-        cursor.execute("SELECT app, name FROM django_migrations")
+        cursor.execute(f"SELECT app, name FROM {table}")  # noqa: S608 - a schema name, validated
         return set(cursor.fetchall())
 
 
@@ -43,10 +45,10 @@ def expected_tenant_migrations() -> list[str]:
     return sorted(f"{app}.{name}" for app, name in _graph_leaves() if app in labels)
 
 
-def tenant_migrations_applied(schema_name: str) -> list[str]:
-    """``app.migration`` names of the tenant apps applied to ``schema_name`` (sorted)."""
+def tenant_migrations_applied(schema_name: str, using: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """``app.migration`` names of the tenant apps applied to ``schema_name`` on ``using`` (sorted)."""
     labels = _labels(settings.TENANT_APPS)
-    return sorted(f"{app}.{name}" for app, name in _applied_migrations(schema_name) if app in labels)
+    return sorted(f"{app}.{name}" for app, name in _applied_migrations(schema_name, using) if app in labels)
 
 
 def public_schema_is_migrated() -> bool:
@@ -56,12 +58,12 @@ def public_schema_is_migrated() -> bool:
     return leaves <= _applied_migrations(get_public_schema_name())
 
 
-def schema_is_migrated(schema_name: str) -> bool:
+def schema_is_migrated(schema_name: str, using: str = DEFAULT_DB_ALIAS) -> bool:
     """Whether ``schema_name`` has the latest migration of every tenant app the code knows."""
-    return set(expected_tenant_migrations()) <= set(tenant_migrations_applied(schema_name))
+    return set(expected_tenant_migrations()) <= set(tenant_migrations_applied(schema_name, using))
 
 
-def schema_fingerprint(schema_name: str) -> str:
+def schema_fingerprint(schema_name: str, using: str = DEFAULT_DB_ALIAS) -> str:
     """A short digest of the tenant-app migrations applied to ``schema_name`` ('' for none)."""
-    applied = tenant_migrations_applied(schema_name)
+    applied = tenant_migrations_applied(schema_name, using)
     return hashlib.sha256(";".join(applied).encode()).hexdigest() if applied else ""

@@ -88,6 +88,14 @@ class Commune(TenantMixin):
     # operator console compare them with the code's in one query over the registry.
     applied_migrations = ArrayField(models.CharField(max_length=200), default=list, blank=True)
     migrated_at = models.DateTimeField(null=True, blank=True)
+    # The alias in DATABASES of the PostgreSQL server holding the schema (tenants.placement).
+    placement = models.CharField(
+        _("database server"),
+        max_length=63,
+        default="default",
+        db_index=True,
+        help_text=_("Changed only by 'kommunal move_commune'."),
+    )
 
     class Meta:
         ordering = ["name"]

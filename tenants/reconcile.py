@@ -18,7 +18,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
-from tenants import template
+from tenants import placement, template
 from tenants.db import connection
 from tenants.models import Commune, Domain
 from tenants.provisioning import discard_commune
@@ -62,17 +62,16 @@ def stuck_communes(older_than: timedelta) -> list[Commune]:
 
 
 def orphan_domains() -> list[Domain]:
-    """Host names of opened communes whose schema does not exist (one query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT d.id FROM tenants_domain d JOIN tenants_commune c ON c.id = d.tenant_id
-            WHERE c.status <> %s
-              AND NOT EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = c.schema_name)
-            """,
-            [Commune.Status.PROVISIONING],
+    """Host names of opened communes whose schema does not exist (one query per database server)."""
+    ids: list[int] = []
+    for server in placement.aliases():
+        communes = Commune.objects.exclude(status=Commune.Status.PROVISIONING).filter(placement=server)
+        existing = placement.schemas_on(server, list(communes.values_list("schema_name", flat=True)))
+        ids += (
+            Domain.objects.filter(tenant__in=communes)
+            .exclude(tenant__schema_name__in=existing)
+            .values_list("pk", flat=True)
         )
-        ids = [row[0] for row in cursor.fetchall()]
     return list(Domain.objects.filter(pk__in=ids).order_by("domain"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.dispatch import receiver
 from django.utils import timezone
 from django_tenants.signals import schema_migrated
@@ -19,6 +20,8 @@ def record_migration_state(sender: Any, schema_name: str, **kwargs: Any) -> None
         return
     from tenants.models import Commune
 
-    applied = tenant_migrations_applied(schema_name)
     with schema_context(get_public_schema_name()):
-        Commune.objects.filter(schema_name=schema_name).update(applied_migrations=applied, migrated_at=timezone.now())
+        communes = Commune.objects.filter(schema_name=schema_name)
+        server = communes.values_list("placement", flat=True).first() or DEFAULT_DB_ALIAS
+        applied = tenant_migrations_applied(schema_name, using=server)
+        communes.update(applied_migrations=applied, migrated_at=timezone.now())

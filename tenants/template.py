@@ -20,10 +20,11 @@ import logging
 from functools import lru_cache
 
 from django.core.management import call_command
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists
 
+from tenants import placement
 from tenants.db import connection
 from tenants.migration_state import schema_fingerprint, schema_is_migrated
 
@@ -64,18 +65,26 @@ def refresh_template() -> bool:
     return True
 
 
-def clone_template(schema_name: str) -> None:
-    """Create ``schema_name`` as a copy of the template (structure and migration records), atomically."""
+def clone_template(schema_name: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Create ``schema_name`` as a copy of the template (structure and migration records), atomically.
+
+    ``using`` names the server (tenants.placement); its template must be a copy of default's
+    (``placement.sync_server``), since the plan is read from default's template.
+    """
     connection.set_schema_to_public()
     plan = clone_plan(template_fingerprint())
-    if plan is None:
+    if plan is None and using == DEFAULT_DB_ALIAS:
         CloneSchema().clone_schema(TEMPLATE_SCHEMA, schema_name, "DATA")
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    if plan is None:
+        raise RuntimeError(f"The template holds objects only a same-server clone copies; cannot clone onto {using}.")
+    target = placement.connection_to(using)
+    target.set_schema_to_public()
+    with transaction.atomic(using=using), target.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA "{schema_name}"')
         cursor.execute(f'SET LOCAL search_path TO "{schema_name}"')
         cursor.execute(";\n".join(plan))
-    connection.set_schema_to_public()
+    target.set_schema_to_public()
 
 
 @lru_cache(maxsize=2)

@@ -38,15 +38,15 @@ log() { echo "==> [$(date -u +%H:%M:%S)] $*"; }
 
 tf() { terraform -chdir="${TF_ROOT}" "$@"; }
 
-# All outputs of the environment, read once (every `terraform output` reads the remote state).
+# All outputs of the environment's stack, read once (every `terraform output` reads the remote state).
 OUTPUTS_JSON=""
-load_outputs() { OUTPUTS_JSON="$(tf output -json)"; }
+load_outputs() { OUTPUTS_JSON="$(tf output -json stack)"; }
 
 # Prints one output, or one key of a map output: tf_output <output> [key]. Lists are comma-joined.
 tf_output() {
     python3 -c '
 import json, sys
-value = json.loads(sys.argv[1])[sys.argv[2]]["value"]
+value = json.loads(sys.argv[1])[sys.argv[2]]
 if len(sys.argv) > 3:
     value = value[sys.argv[3]]
 print(",".join(value) if isinstance(value, list) else value)

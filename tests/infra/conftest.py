@@ -141,13 +141,13 @@ def tree() -> TerraformTree:
 
 
 @pytest.fixture(scope="session")
-def tfvars() -> dict[str, dict[str, Any]]:
-    """terraform.tfvars of each environment, parsed."""
-    result = {}
+def environment_values(tree: TerraformTree) -> dict[str, dict[str, Any]]:
+    """The arguments each environment passes to modules/stack (its only settings)."""
+    values = {}
     for env in ENVIRONMENTS:
-        path = ENVIRONMENTS_ROOT / env / "terraform.tfvars"
-        result[env] = load_tf(path) if path.exists() else {}
-    return result
+        calls = tree.environment(env).modules
+        values[env] = {name: value for name, value in calls.get("stack", {}).items() if name != "source"}
+    return values
 
 
 @dataclass(frozen=True)

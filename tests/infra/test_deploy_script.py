@@ -36,9 +36,8 @@ import json, os, sys
 args = [a for a in sys.argv[1:] if not a.startswith("-chdir=")]
 with open(os.environ["STUB_LOG"], "a") as log:
     log.write("terraform " + " ".join(args) + "\\n")
-if args[:2] == ["output", "-json"]:
-    outputs = json.loads(os.environ["STUB_OUTPUTS"])
-    print(json.dumps({name: {"value": value, "sensitive": False} for name, value in outputs.items()}))
+if args[:3] == ["output", "-json", "stack"]:
+    print(os.environ["STUB_OUTPUTS"])
 """
 
 AWS_STUB = """#!{python}

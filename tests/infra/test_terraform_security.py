@@ -7,27 +7,28 @@ import re
 import pytest
 
 
-def _resolve_number(tree, tfvars, helpers, module_name: str, module_value, attribute: str) -> list[tuple[str, object]]:
-    """Values an attribute can take in each environment: literal, or var -> module arg -> root var/tfvars."""
-    resolved = []
+def _resolve_number(tree, environment_values, helpers, module_name: str, module_value) -> list[tuple[str, object]]:
+    """Values an attribute can take in each environment: literal, or module var -> stack argument ->
+    stack var -> the environment's argument (or the stack's default)."""
     module = tree.module(module_name)
     variable = helpers.var_reference(module_value)
     if variable is None:
         return [("literal", module_value)]
-    resolved.append((f"modules/{module_name} default", module.variables[variable].get("default")))
-    for env in helpers.environments:
-        root = tree.environment(env)
-        calls = [body for body in root.modules.values() if body["source"] == f"../../modules/{module_name}"]
-        assert calls, f"{env} does not use modules/{module_name}"
-        passed = calls[0].get(variable)
+    resolved: list[tuple[str, object]] = [(f"modules/{module_name} default", module.variables[variable].get("default"))]
+    stack = tree.module("stack")
+    calls = [body for body in stack.modules.values() if body["source"] == f"../{module_name}"]
+    assert calls, f"modules/stack does not use modules/{module_name}"
+    for call in calls:
+        passed = call.get(variable)
         if passed is None:
             continue
-        root_variable = helpers.var_reference(passed)
-        if root_variable is None:
-            resolved.append((f"{env} module argument", passed))
+        stack_variable = helpers.var_reference(passed)
+        if stack_variable is None:
+            resolved.append(("stack module argument", passed))
             continue
-        value = tfvars[env].get(root_variable, root.variables[root_variable].get("default"))
-        resolved.append((f"{env} {root_variable}", value))
+        for env in helpers.environments:
+            value = environment_values[env].get(stack_variable, stack.variables[stack_variable].get("default"))
+            resolved.append((f"{env} {stack_variable}", value))
     return resolved
 
 
@@ -49,11 +50,9 @@ def test_database_is_encrypted_multi_az_private_and_protected(tree, helpers):
     assert "password" not in db
 
 
-def test_database_keeps_backups_for_at_least_14_days(tree, tfvars, helpers):
+def test_database_keeps_backups_for_at_least_14_days(tree, environment_values, helpers):
     (db,) = tree.module("database").resources_of("aws_db_instance").values()
-    values = _resolve_number(
-        tree, tfvars, helpers, "database", db["backup_retention_period"], "backup_retention_period"
-    )
+    values = _resolve_number(tree, environment_values, helpers, "database", db["backup_retention_period"])
     for where, value in values:
         assert isinstance(value, (int, float)), f"backup retention {value!r} ({where}) is not a number"
         assert value >= 14, f"backup retention {value!r} ({where}) < 14 days"
@@ -243,8 +242,8 @@ def test_network_spans_two_or_three_zones_with_private_tiers(tree):
     assert network.resources_of("aws_flow_log")
 
 
-def test_environments_use_two_or_three_zones(tfvars):
-    for env, values in tfvars.items():
+def test_environments_use_two_or_three_zones(environment_values):
+    for env, values in environment_values.items():
         zones = values["availability_zones"]
         assert 2 <= len(zones) <= 3, env
         assert all(zone.startswith("eu-central-1") for zone in zones), env

@@ -25,24 +25,46 @@ def test_every_tf_file_parses(helpers):
 
 
 def test_every_module_has_the_standard_files(helpers):
-    for name in EXPECTED_MODULES:
+    for name in EXPECTED_MODULES | {"stack"}:
         module_dir = helpers.terraform_root / "modules" / name
         for file_name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf"):
             assert (module_dir / file_name).is_file(), f"modules/{name}/{file_name} is missing"
 
 
-@pytest.mark.parametrize("env", ["staging", "production"])
-def test_environment_composes_every_module(tree, helpers, env):
-    root = tree.environment(env)
-    sources = {name: body["source"] for name, body in root.modules.items()}
+def test_the_stack_composes_every_module(tree, helpers):
+    stack = tree.module("stack")
     used = set()
-    for name, source in sources.items():
-        assert source.startswith("../../modules/"), f"{env}: module {name} must come from ../../modules, not {source}"
-        module_name = source.removeprefix("../../modules/")
-        assert (helpers.terraform_root / "modules" / module_name).is_dir(), f"{env}: {source} does not exist"
-        used.add(module_name)
+    for name, body in stack.modules.items():
+        source = body["source"]
+        assert source.startswith("../"), f"modules/stack: module {name} must come from a sibling module, not {source}"
+        assert (helpers.terraform_root / "modules" / source.removeprefix("../")).is_dir(), f"{source} does not exist"
+        used.add(source.removeprefix("../"))
     assert used == EXPECTED_MODULES
+    for file_name in ("main.tf", "outputs.tf"):
+        code = "\n".join(
+            line for line in (stack.path / file_name).read_text(encoding="utf-8").splitlines() if not line.startswith("#")
+        )
+        assert not re.search(r"staging|production", code), f"modules/stack/{file_name} must not name an environment"
+
+
+@pytest.mark.parametrize("env", ["staging", "production"])
+def test_environment_is_only_the_stack_with_its_own_values(tree, env):
+    root = tree.environment(env)
+    assert set(root.modules) == {"stack"}
+    assert root.modules["stack"]["source"] == "../../modules/stack"
+    assert not root.resources, f"{env}: resources belong into modules/stack"
+    assert not root.data, f"{env}: data sources belong into modules/stack"
     assert root.locals.get("environment") == env
+    assert root.modules["stack"]["environment"] == "${local.environment}"
+    assert set(root.variables) == {"aws_region", "allowed_account_ids", "image_tag"}
+
+
+def test_environments_differ_only_in_their_values(tree, environment_values):
+    staging, production = (tree.environment(env) for env in ("staging", "production"))
+    assert set(staging.variables) == set(production.variables)
+    assert set(staging.outputs) == set(production.outputs) == {"stack"}
+    assert set(environment_values["staging"]) == set(environment_values["production"])
+    assert environment_values["production"]["db_backup_retention_days"] >= 30
 
 
 @pytest.mark.parametrize("env", ["staging", "production"])
@@ -119,12 +141,15 @@ def test_module_arguments_match_declared_variables(tree, helpers):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("env", ["staging", "production"])
-def test_tfvars_only_set_declared_variables(tree, tfvars, env):
-    declared = set(tree.environment(env).variables)
-    assert tfvars[env], f"environments/{env}/terraform.tfvars is missing"
-    unknown = set(tfvars[env]) - declared
-    assert not unknown, f"{env}: terraform.tfvars sets undeclared variables {sorted(unknown)}"
+def test_placement_servers_are_databases_of_the_stack_and_reach_the_app_as_a_secret(tree):
+    stack = tree.module("stack")
+    placement = stack.modules["placement_database"]
+    assert placement["source"] == "../database"
+    assert placement["for_each"] == "${local.placement_databases}"
+    assert stack.modules["secrets"]["with_placement_databases"] == "${length(var.placement_databases) > 0}"
+    secrets = tree.module("secrets").text()
+    assert "KOMMUNAL_PLACEMENT_DATABASES" in secrets
+    assert "placement_database_addresses" in stack.outputs
 
 
 def test_checkov_skips_carry_a_reason(helpers):

@@ -20,8 +20,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from tenants import fleet, template
-from tenants.migration_state import public_schema_is_migrated
+from tenants import fleet, placement, template
+from tenants.migration_state import expected_tenant_migrations, public_schema_is_migrated
 from tenants.models import Commune
 
 # Any constant shared by all deploy jobs; "KOMMUNAL" in ASCII.
@@ -107,10 +107,34 @@ class Command(BaseCommand):
             return
         if state.behind:
             self._migrate_fleet(state, options)
+        self._migrate_placed_communes(only, verbosity)
         if only is None and template.refresh_template() and verbosity >= 1:
             self.stdout.write(f"Template schema for new communes rebuilt at {template.template_fingerprint()[:12]}.")
         if verbosity >= 1:
             self.stdout.write(self.style.SUCCESS("All schemas are migrated."))
+
+    def _migrate_placed_communes(self, only: list[str] | None, verbosity: int) -> None:
+        """Communes on other database servers (``tenants.placement``): each behind schema on its own
+        server through django-tenants, then each server's catalogue copy and template."""
+        servers = placement.aliases()[1:]
+        if not servers:
+            return
+        placed = Commune.objects.exclude(status=Commune.Status.OFFBOARDED).filter(placement__in=servers)
+        if only is not None:
+            placed = placed.filter(schema_name__in=only)
+        behind = placed.exclude(applied_migrations__contains=expected_tenant_migrations()).order_by("placement")
+        for server, schema_name in behind.values_list("placement", "schema_name"):
+            if placement.schema_exists_on(server, schema_name):
+                call_command(
+                    "migrate_schemas",
+                    tenant=True,
+                    schema_name=schema_name,
+                    database=server,
+                    interactive=False,
+                    verbosity=verbosity,
+                )
+        for server in servers:
+            placement.sync_server(server)
 
     def _check_scope(self, only: list[str]) -> None:
         known = set(Commune.objects.filter(schema_name__in=only).values_list("schema_name", flat=True))

@@ -1,135 +1,56 @@
-# Kommunal production in eu-central-1. Everything is composed from ../../modules; settings that
-# differ between environments are in terraform.tfvars.
+# Kommunal production: the stack of ../../modules/stack with production's values. Secrets never go
+# here: they live in Secrets Manager (docs/operations.md). image_tag is passed by the deploy
+# pipeline (-var image_tag=<git sha>).
 
 locals {
   environment = "production"
-  name_prefix = "kommunal-${local.environment}"
-  secret_path = "kommunal/${local.environment}"
 }
 
-data "aws_route53_zone" "platform" {
-  name         = var.hosted_zone_name != "" ? var.hosted_zone_name : var.domain_name
-  private_zone = false
-}
+module "stack" {
+  source = "../../modules/stack"
 
-module "kms" {
-  source = "../../modules/kms"
+  environment = local.environment
+  image_tag   = var.image_tag
 
-  name_prefix = local.name_prefix
-}
+  # The public hosted zone of this name must exist in the account (docs/operations.md).
+  domain_name = "kommunal.dataport.de"
 
-module "network" {
-  source = "../../modules/network"
+  vpc_cidr           = "10.40.0.0/16"
+  availability_zones = ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
+  single_nat_gateway = false
+  log_retention_days = 365
 
-  name_prefix        = local.name_prefix
-  vpc_cidr           = var.vpc_cidr
-  availability_zones = var.availability_zones
-  single_nat_gateway = var.single_nat_gateway
-  smtp_port          = var.email_port
-  kms_key_arn        = module.kms.key_arn
-  log_retention_days = var.log_retention_days
-}
+  db_instance_class            = "db.m7g.large"
+  db_allocated_storage_gib     = 100
+  db_max_allocated_storage_gib = 1000
+  db_backup_retention_days     = 30
 
-module "storage" {
-  source = "../../modules/storage"
+  # Placement servers for commune schemas beyond the primary (docs/placement.md); add one here,
+  # apply, then put its URL into the KOMMUNAL_PLACEMENT_DATABASES secret.
+  placement_databases = {}
 
-  name_prefix               = local.name_prefix
-  kms_key_arn               = module.kms.key_arn
-  offboarded_retention_days = var.offboarded_retention_days
-}
+  cache_node_type = "cache.m7g.large"
 
-module "secrets" {
-  source = "../../modules/secrets"
+  email_host         = "email-smtp.eu-central-1.amazonaws.com"
+  email_port         = 587
+  email_host_user    = "REPLACE_WITH_SMTP_USER"
+  email_use_tls      = true
+  default_from_email = "Kommunal <noreply@kommunal.dataport.de>"
 
-  name_prefix = local.secret_path
-  kms_key_arn = module.kms.key_arn
-}
+  web = {
+    cpu                = 1024
+    memory             = 2048
+    gunicorn_workers   = 3
+    min_count          = 3
+    max_count          = 12
+    cpu_target_percent = 60
+  }
+  worker = {
+    cpu         = 1024
+    memory      = 2048
+    count       = 2
+    concurrency = 4
+  }
 
-module "database" {
-  source = "../../modules/database"
-
-  name_prefix                   = local.name_prefix
-  subnet_ids                    = module.network.data_subnet_ids
-  security_group_ids            = [module.network.database_security_group_id]
-  kms_key_arn                   = module.kms.key_arn
-  instance_class                = var.db_instance_class
-  allocated_storage_gib         = var.db_allocated_storage_gib
-  max_allocated_storage_gib     = var.db_max_allocated_storage_gib
-  backup_retention_days         = var.db_backup_retention_days
-  log_min_duration_statement_ms = var.db_log_min_duration_statement_ms
-  log_retention_days            = var.log_retention_days
-}
-
-module "cache" {
-  source = "../../modules/cache"
-
-  name_prefix                = local.name_prefix
-  secret_name_prefix         = local.secret_path
-  subnet_ids                 = module.network.data_subnet_ids
-  security_group_ids         = [module.network.cache_security_group_id]
-  kms_key_arn                = module.kms.key_arn
-  node_type                  = var.cache_node_type
-  auth_token_version         = var.cache_auth_token_version
-  auth_token_update_strategy = var.cache_auth_token_update_strategy
-  log_retention_days         = var.log_retention_days
-}
-
-module "edge" {
-  source = "../../modules/edge"
-
-  name_prefix                 = local.name_prefix
-  domain_name                 = var.domain_name
-  hosted_zone_id              = data.aws_route53_zone.platform.zone_id
-  vpc_id                      = module.network.vpc_id
-  public_subnet_ids           = module.network.public_subnet_ids
-  alb_security_group_id       = module.network.alb_security_group_id
-  access_logs_bucket          = module.storage.access_logs_bucket_name
-  kms_key_arn                 = module.kms.key_arn
-  additional_certificate_arns = var.additional_certificate_arns
-  log_retention_days          = var.log_retention_days
-}
-
-module "app" {
-  source = "../../modules/app"
-
-  name_prefix       = local.name_prefix
-  environment       = local.environment
-  domain_name       = var.domain_name
-  image_tag         = var.image_tag
-  subnet_ids        = module.network.app_subnet_ids
-  security_group_id = module.network.app_security_group_id
-  target_group_arn  = module.edge.target_group_arn
-  kms_key_arn       = module.kms.key_arn
-
-  bucket_name     = module.storage.bucket_name
-  bucket_arn      = module.storage.bucket_arn
-  s3_region       = module.storage.bucket_region
-  s3_endpoint_url = var.s3_endpoint_url
-
-  secret_arns = merge(module.secrets.secret_arns, {
-    REDIS_URL = module.cache.redis_url_secret_arn
-  })
-
-  email_host         = var.email_host
-  email_port         = var.email_port
-  email_host_user    = var.email_host_user
-  email_use_tls      = var.email_use_tls
-  default_from_email = var.default_from_email
-  extra_environment  = var.extra_environment
-
-  web                = var.web
-  worker             = var.worker
-  log_retention_days = var.log_retention_days
-}
-
-module "monitoring" {
-  source = "../../modules/monitoring"
-
-  name_prefix             = local.name_prefix
-  environment             = local.environment
-  kms_key_arn             = module.kms.key_arn
-  alarm_emails            = var.alarm_emails
-  alb_arn_suffix          = module.edge.alb_arn_suffix
-  target_group_arn_suffix = module.edge.target_group_arn_suffix
-  db_instance_identifier  = module.database.instance_identifier
+  alarm_emails = []
 }

@@ -26,11 +26,17 @@ locals {
       description = "Password of the SMTP relay user (EMAIL_HOST_USER)"
     }
   }
+  placement_secrets = var.with_placement_databases ? {
+    KOMMUNAL_PLACEMENT_DATABASES = {
+      name        = "placement-databases"
+      description = "alias=url pairs of the placement servers, each url of the application's role there (docs/placement.md)"
+    }
+  } : {}
 }
 
 resource "aws_secretsmanager_secret" "this" {
   #checkov:skip=CKV2_AWS_57:Values are put by operators (Stripe and SMTP credentials come from outside AWS, DATABASE_URL belongs to a database role) and rotated by the runbook in docs/operations.md; no Lambda rotator can change them at their source.
-  for_each = local.secrets
+  for_each = merge(local.secrets, local.placement_secrets)
 
   name                    = "${var.name_prefix}/${each.value.name}"
   description             = each.value.description

@@ -28,3 +28,9 @@ variable "recovery_window_days" {
     error_message = "recovery_window_days must be between 7 and 30."
   }
 }
+
+variable "with_placement_databases" {
+  description = "Also create the KOMMUNAL_PLACEMENT_DATABASES secret (when the stack has placement servers)."
+  type        = bool
+  default     = false
+}
