@@ -107,6 +107,13 @@ class ServiceVersion(models.Model):
     min_fee = models.DecimalField(_("lowest fee (EUR)"), max_digits=8, decimal_places=2, default=Decimal("0"))
     max_fee = models.DecimalField(_("highest fee (EUR)"), max_digits=8, decimal_places=2, null=True, blank=True)
     online_submission_allowed = models.BooleanField(_("online submission allowed"), default=True)
+    information = models.JSONField(
+        _("citizen information"),
+        default=dict,
+        blank=True,
+        help_text=_("FIM/XZuFi text modules: full text, requirements, documents, durations, legal bases."),
+    )
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
     changelog = models.TextField(_("what changed"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)

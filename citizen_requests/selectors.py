@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from activations.models import Activation
-from citizen_requests.models import CitizenRequest
+from citizen_requests.models import Attachment, CitizenRequest
 
 
 def active_activations() -> QuerySet[Activation]:
@@ -36,3 +36,8 @@ def find_for_citizen(tracking_number: str, email: str) -> CitizenRequest | None:
         .filter(tracking_number=tracking_number.strip().upper(), email__iexact=email.strip())
         .first()
     )
+
+
+def attachment(tracking_number: str, attachment_id: str) -> Attachment | None:
+    """The attachment ``attachment_id`` of the request ``tracking_number`` in this commune, or None."""
+    return Attachment.objects.filter(request__tracking_number=tracking_number, id=attachment_id).first()

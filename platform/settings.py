@@ -213,6 +213,10 @@ STORAGES["branding"] = (
     if KOMMUNAL_S3_BUCKET
     else {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}}
 )
+# Attachments of citizen requests, under tenants/<schema>/attachments/: the same store as branding.
+STORAGES["attachments"] = STORAGES["branding"]
+# Virus scan of attachments by ClamAV's clamd ("unix:/run/clamav/clamd.ctl" or "tcp:host:port"); off if empty.
+KOMMUNAL_CLAMD = os.environ.get("KOMMUNAL_CLAMD", "")
 # Resolvers for the DNS TXT check of custom host names (ip[:port], comma-separated); system's if empty.
 KOMMUNAL_DNS_NAMESERVERS = env_list("KOMMUNAL_DNS_NAMESERVERS")
 

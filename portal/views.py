@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from activations.models import Activation
+from catalog import information
 from catalog.models import Category
 from citizen_requests import schema_form, selectors, services
 
@@ -26,12 +27,15 @@ def home(request: HttpRequest) -> HttpResponse:
     """The commune's landing page: its active services by subject area, with search."""
     query = request.GET.get("q", "").strip()[:100]
     activations = selectors.active_activations()
-    if query:
+    for word in query.split()[:10]:  # every word must occur somewhere in the service's texts
         activations = activations.filter(
-            Q(service__title_de__icontains=query)
-            | Q(service__title_en__icontains=query)
-            | Q(service__summary_de__icontains=query)
-            | Q(service__summary_en__icontains=query)
+            Q(service__title_de__icontains=word)
+            | Q(service__title_en__icontains=word)
+            | Q(service__summary_de__icontains=word)
+            | Q(service__summary_en__icontains=word)
+            | Q(service__description_de__icontains=word)
+            | Q(service__description_en__icontains=word)
+            | Q(version__search_text__icontains=word)
         )
     labels = dict(Category.choices)
     items = sorted(activations, key=lambda a: (str(labels.get(a.service.category, "")), a.service.title))
@@ -50,8 +54,10 @@ def _activation_or_404(slug: str) -> Activation:
 
 
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """What the service is, what it costs here, who is responsible, and the way to apply."""
-    return render(request, "portal/service.html", {"activation": _activation_or_404(slug)})
+    """The full service information (FIM text modules), costs and office here, and the way to apply."""
+    activation = _activation_or_404(slug)
+    context = {"activation": activation, "info": information.for_display(activation.version.information)}
+    return render(request, "portal/service.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -64,14 +70,19 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     email, email_errors = "", []
     if request.method == "POST":
         data, errors = schema_form.coerce_post(fields, request.POST)
+        files = {f.name: request.FILES.getlist(f.name) for f in fields if f.kind == "file"}
         email = request.POST.get(EMAIL_FIELD, "").strip()
         if errors:  # unparsable numbers: report them together with everything else that is wrong
             valid_part = {name: value for name, value in data.items() if name not in errors}
-            errors = {**services.submission_errors(activation, email=email, data=valid_part), **errors}
+            errors = {**services.submission_errors(activation, email=email, data=valid_part, files=files), **errors}
         else:
             try:
                 tracked = services.submit_request(
-                    service_slug=slug, email=email, data=data, language=translation.get_language() or "de"
+                    service_slug=slug,
+                    email=email,
+                    data=data,
+                    files=files,
+                    language=translation.get_language() or "de",
                 )
             except ValidationError as exc:
                 errors = exc.message_dict
