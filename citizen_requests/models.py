@@ -53,6 +53,7 @@ class CitizenRequest(models.Model):
         _("payment"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.NONE
     )
     fee = models.DecimalField(_("fee (EUR)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

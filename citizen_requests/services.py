@@ -139,7 +139,7 @@ def _store(
     uploads: list[attachments.Upload],
     language: str,
 ) -> CitizenRequest:
-    paying = activation.payment_mode != PaymentMode.NONE and bool(activation.fee)
+    paying = activation.payment_mode == PaymentMode.BEFORE_SUBMISSION and bool(activation.fee)
     request = _create_with_unique_number(
         commune,
         service=activation.service,
@@ -206,7 +206,11 @@ def change_status(request: CitizenRequest, *, to_status: str, comment: str = "",
         request=request, from_status=request.status, to_status=to_status, actor=actor, comment=comment.strip()
     )
     request.status = to_status
-    request.save(update_fields=["status", "updated_at"])
+    if to_status == Status.COMPLETED and request.payment_status == PaymentStatus.NONE:
+        activation = Activation.objects.filter(service=request.service).first()
+        if activation is not None and activation.payment_mode == PaymentMode.AFTER_DECISION and activation.fee:
+            request.payment_status, request.fee = PaymentStatus.UNPAID, activation.fee  # the e-mail has the link
+    request.save(update_fields=["status", "payment_status", "fee", "updated_at"])
     commune = _commune()
     audit.record(
         "request.status_changed",

@@ -60,6 +60,7 @@ SHARED_APPS = [
     "audit",
     "catalog",
     "billing",
+    "payments",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -341,6 +342,8 @@ KOMMUNAL_PROXY_HOPS = int(os.environ.get("KOMMUNAL_PROXY_HOPS", "0"))
 # Without STRIPE_API_KEY billing is off and nothing talks to Stripe (see docs/billing.md).
 STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Signing secret of the Connect webhook endpoint (fee payments into communes' own accounts, docs/payments.md).
+STRIPE_CONNECT_WEBHOOK_SECRET = os.environ.get("STRIPE_CONNECT_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 STRIPE_TAX_RATE = os.environ.get("STRIPE_TAX_RATE", "")
 KOMMUNAL_BILLING_DAYS_UNTIL_DUE = int(os.environ.get("KOMMUNAL_BILLING_DAYS_UNTIL_DUE", "30"))

@@ -20,4 +20,5 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("branding/", include("branding.urls")),
     path("verwaltung/rechnungen/", include("billing.urls")),
+    path("", include("payments.urls")),
 ]

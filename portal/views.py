@@ -17,6 +17,8 @@ from activations.models import Activation
 from catalog import information
 from catalog.models import Category
 from citizen_requests import schema_form, selectors, services
+from citizen_requests.models import PaymentStatus
+from payments import links
 
 EMAIL_FIELD = "kontakt_email"
 STATUS_LOOKUPS_PER_WINDOW = 20
@@ -88,6 +90,8 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 errors = exc.message_dict
             else:
                 request.session["submitted_request"] = tracked.tracking_number
+                if tracked.payment_status == PaymentStatus.UNPAID:
+                    return redirect(links.path(tracked.tracking_number))
                 return redirect("portal:submitted")
         email_errors = errors.pop("email", [])
         fields = schema_form.build_fields(activation.version, values=data)
@@ -143,6 +147,9 @@ def status(request: HttpRequest) -> HttpResponse:
             not_found = found is None
     context = {
         "found": found,
+        "payment_path": links.path(found.tracking_number)
+        if found and found.payment_status in (PaymentStatus.UNPAID, PaymentStatus.FAILED)
+        else "",
         "not_found": not_found,
         "throttled": throttled,
         "tracking_number": request.POST.get("tracking_number", ""),
