@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import urllib.parse
-import urllib.request
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django_tenants.utils import tenant_context
+from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 from activations.models import PaymentMode
 from activations.services import LocalSettings, activate_service
@@ -78,8 +78,23 @@ def _connect_demo_account(commune: Commune) -> None:
     """Connect Zeitz to the local Stripe stand-in and complete its onboarding there (a loopback click)."""
     if not providers.enabled() or urllib.parse.urlsplit(settings.STRIPE_API_BASE).hostname != "127.0.0.1":
         return
+    stale = payments.account_of(commune)
+    if stale is not None:  # the stand-in forgets its accounts when it stops: connect anew
+        try:
+            providers.provider().account_ready(stale.account_id)
+        except providers.ProviderUnavailable:
+            with schema_context(get_public_schema_name()):
+                stale.delete()
     url = payments.onboarding_url(commune, email="kasse@zeitz.example", return_url=commune.portal_url, actor=ACTOR)
-    urllib.request.urlopen(urllib.request.Request(url, data=b"do=yes"), timeout=10).close()  # noqa: S310 (loopback)
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
+    try:  # the "connect" button of the stand-in's onboarding page (its redirect is not followed)
+        connection.request(
+            "POST", parts.path, body="do=yes", headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        connection.getresponse().read()
+    finally:
+        connection.close()
 
 
 def seed_demo_services(commune: Commune) -> None:
