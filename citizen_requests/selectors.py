@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import QuerySet
 
 from activations.models import Activation
@@ -40,4 +42,8 @@ def find_for_citizen(tracking_number: str, email: str) -> CitizenRequest | None:
 
 def attachment(tracking_number: str, attachment_id: str) -> Attachment | None:
     """The attachment ``attachment_id`` of the request ``tracking_number`` in this commune, or None."""
-    return Attachment.objects.filter(request__tracking_number=tracking_number, id=attachment_id).first()
+    try:
+        key = uuid.UUID(str(attachment_id))
+    except ValueError:
+        return None
+    return Attachment.objects.filter(request__tracking_number=tracking_number, id=key).first()

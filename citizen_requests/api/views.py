@@ -248,7 +248,11 @@ class RequestViewSet(
             404: OpenApiResponse(description="No such request or attachment."),
         },
     )
-    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9a-f-]{36})")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+    )
     def attachment(self, request: Request, tracking_number: str, attachment_id: str) -> HttpResponseBase:
         found = selectors.attachment(tracking_number, attachment_id)
         if found is None:

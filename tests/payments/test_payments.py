@@ -16,7 +16,8 @@ from activations.models import PaymentMode
 from citizen_requests import services as requests
 from citizen_requests.models import CitizenRequest, PaymentStatus, Status
 from payments.models import PaymentEvent
-from tests.catalog_helpers import BULKY_WASTE, activate, post_form
+from tests.catalog_helpers import BULKY_WASTE, activate, post_form, staff_user
+from tests.helpers import signed_in_client
 from tests.payments.conftest import deliver
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,10 @@ def test_before_submission_the_citizen_pays_on_the_communes_account(paying, fake
         "/status/", {"tracking_number": request.tracking_number, "email": "erika@example.org"}
     ).content.decode()
     assert "bezahlt" in status_page
+    staff_user(paying.zeitz, "sb@zeitz.de")
+    inbox = signed_in_client(paying.zeitz, "sb@zeitz.de").get("/verwaltung/anfragen/").content.decode()
+    assert f"{request.tracking_number}</a></td><td>Sperrmüllabholung anmelden</td>" in inbox
+    assert "<td>bezahlt</td>" in inbox
 
 
 def test_a_replayed_event_changes_nothing(paying, fake, zeitz_client) -> None:
