@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -60,6 +61,10 @@ def validate_local_settings(version: ServiceVersion, local: LocalSettings) -> No
         errors["online_submission"] = _("This service cannot be applied for online.")
     if local.payment_mode != PaymentMode.NONE and not local.fee:
         errors["payment_mode"] = _("Online payment needs a fee above zero.")
+    elif local.payment_mode != PaymentMode.NONE and not (
+        settings.STRIPE_API_KEY and settings.STRIPE_CONNECT_WEBHOOK_SECRET
+    ):
+        errors["payment_mode"] = _("Online payment is not configured on this platform.")
     if errors:
         raise ValidationError(errors)
 

@@ -181,3 +181,13 @@ def test_after_decision_the_approval_mails_a_payment_link(
 
 def test_a_forged_payment_link_is_404(paying, zeitz_client) -> None:
     assert zeitz_client.get("/zahlung/ZEI-2026-AAAAAA:forged/").status_code == 404
+
+
+def test_a_payment_mode_needs_a_fee_and_configured_payments(catalogue, communes, settings) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="Online payment needs a fee above zero"):
+        activate(communes.zeitz, "sperrmuell", payment_mode=PaymentMode.BEFORE_SUBMISSION)
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = ""
+    with pytest.raises(ValidationError, match="not configured"):
+        activate(communes.zeitz, "sperrmuell", fee=Decimal("25.00"), payment_mode=PaymentMode.AFTER_DECISION)
