@@ -6,6 +6,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class PaymentMode(models.TextChoices):
+    """When a citizen pays the activation's fee online (docs/payments.md)."""
+
+    NONE = "none", _("no online payment")
+    BEFORE_SUBMISSION = "before_submission", _("before the request is submitted")
+    AFTER_DECISION = "after_decision", _("after approval (payment link by e-mail)")
+
+
 class Activation(models.Model):
     """A catalogue service this commune offers, pinned to the version it activated.
 
@@ -21,11 +29,15 @@ class Activation(models.Model):
     is_active = models.BooleanField(_("active"), default=True, db_index=True)
     fee = models.DecimalField(_("fee (EUR)"), max_digits=8, decimal_places=2, null=True, blank=True)
     office_name = models.CharField(_("responsible office"), max_length=200, blank=True)
+    office_address = models.TextField(_("office address"), blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
     opening_hours = models.TextField(_("opening hours"), blank=True)
     notes = models.TextField(_("additional notes"), blank=True)
     online_submission = models.BooleanField(_("online submission enabled"), default=True)
+    payment_mode = models.CharField(
+        _("online payment of the fee"), max_length=20, choices=PaymentMode.choices, default=PaymentMode.NONE
+    )
     activated_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

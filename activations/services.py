@@ -10,11 +10,12 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from activations.models import Activation, ActivationEvent
+from activations.models import Activation, ActivationEvent, PaymentMode
 from activations.signals import service_activated, service_deactivated
 from audit import services as audit
 from catalog.models import Service, ServiceVersion
@@ -29,11 +30,13 @@ class LocalSettings:
 
     fee: Decimal | None = None
     office_name: str = ""
+    office_address: str = ""
     contact_email: str = ""
     contact_phone: str = ""
     opening_hours: str = ""
     notes: str = ""
     online_submission: bool = True
+    payment_mode: str = PaymentMode.NONE
 
     @classmethod
     def of(cls, activation: Activation) -> LocalSettings:
@@ -56,6 +59,12 @@ def validate_local_settings(version: ServiceVersion, local: LocalSettings) -> No
             errors["fee"] = _("This service is free of charge.")
     if local.online_submission and not version.online_submission_allowed:
         errors["online_submission"] = _("This service cannot be applied for online.")
+    if local.payment_mode != PaymentMode.NONE and not local.fee:
+        errors["payment_mode"] = _("Online payment needs a fee above zero.")
+    elif local.payment_mode != PaymentMode.NONE and not (
+        settings.STRIPE_API_KEY and settings.STRIPE_CONNECT_WEBHOOK_SECRET
+    ):
+        errors["payment_mode"] = _("Online payment is not configured on this platform.")
     if errors:
         raise ValidationError(errors)
 

@@ -1,10 +1,10 @@
-"""Per-commune file storage for branding assets.
+"""Per-commune file storage (branding assets, request attachments).
 
-Every key lives under ``tenants/<schema_name>/branding/``. ``AssetStore`` is bound to one
-schema and refuses any key outside that prefix (including ``..`` tricks), so code running for
-one commune cannot read, list, overwrite or delete another commune's files. The backend is the
-``branding`` entry of ``STORAGES``: a private S3 bucket when ``KOMMUNAL_S3_BUCKET`` is set,
-the local ``MEDIA_ROOT`` otherwise.
+Every key lives under ``tenants/<schema_name>/<area>/`` (area ``branding`` or ``attachments``).
+``AssetStore`` is bound to one schema and refuses any key outside that prefix (including ``..``
+tricks), so code running for one commune cannot read, list, overwrite or delete another commune's
+files. The backend is the entry of ``STORAGES`` named like the area: a private S3 bucket when
+``KOMMUNAL_S3_BUCKET`` is set, the local ``MEDIA_ROOT`` otherwise.
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ class StorageUnavailable(Exception):
 
 
 class AssetStore:
-    """The branding files of one commune."""
+    """The files of one commune in one area (``branding`` or ``attachments``)."""
 
-    def __init__(self, schema_name: str | None = None, backend: Storage | None = None) -> None:
+    def __init__(self, schema_name: str | None = None, backend: Storage | None = None, area: str = "branding") -> None:
         schema_name = schema_name or connection.schema_name
         if not schema_name or "/" in schema_name or schema_name == "public":
-            raise SuspiciousFileOperation("Branding assets belong to a commune's schema.")
-        self.prefix = f"tenants/{schema_name}/branding/"
-        self.backend = backend or storages["branding"]
+            raise SuspiciousFileOperation("A commune's files belong to its schema.")
+        self.prefix = f"tenants/{schema_name}/{area}/"
+        self.backend = backend or storages[area]
 
     def key(self, name: str) -> str:
         """The full key of ``name`` (relative to this commune's prefix), checked."""
@@ -40,7 +40,7 @@ class AssetStore:
         """``key`` itself when it lies under this commune's prefix; raise otherwise."""
         normal = posixpath.normpath(key)
         if normal != key or not key.startswith(self.prefix) or key == self.prefix or "\\" in key:
-            raise SuspiciousFileOperation(f"Key outside this commune's branding prefix: {key!r}")
+            raise SuspiciousFileOperation(f"Key outside this commune's prefix {self.prefix!r}: {key!r}")
         return key
 
     def save(self, name: str, data: bytes) -> str:
@@ -70,7 +70,7 @@ class AssetStore:
         self.backend.delete(self.check(key))
 
     def list(self) -> list[str]:
-        """Every key of this commune's branding prefix."""
+        """Every key directly under this commune's prefix."""
         try:
             _dirs, files = self.backend.listdir(self.prefix)
         except FileNotFoundError:

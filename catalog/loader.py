@@ -59,6 +59,7 @@ def _version_kwargs(entry: dict[str, Any]) -> dict[str, Any]:
         "max_fee": _fee(entry.get("max_fee")),
         "online_submission_allowed": entry.get("online_submission_allowed", True),
         "min_trust_level": entry.get("min_trust_level", ""),
+        "information": entry.get("information") or {},
     }
 
 
@@ -66,10 +67,14 @@ def _same(version: ServiceVersion, wanted: dict[str, Any]) -> bool:
     return all(getattr(version, name) == value for name, value in wanted.items())
 
 
-@transaction.atomic
 def load_catalog(path: Path = DATA_FILE) -> LoadResult:
     """Bring the catalogue in line with the data file; return what changed."""
-    document = json.loads(path.read_text(encoding="utf-8"))
+    return load_document(json.loads(path.read_text(encoding="utf-8")), actor=ACTOR)
+
+
+@transaction.atomic
+def load_document(document: dict[str, Any], *, actor: str) -> LoadResult:
+    """Bring the catalogue in line with ``document`` (the data file's shape), all or nothing."""
     result = LoadResult(data_version=str(document["version"]))
     for entry in document["services"]:
         fields = {name: entry[name] for name in SERVICE_FIELDS if name in entry}
@@ -87,16 +92,16 @@ def load_catalog(path: Path = DATA_FILE) -> LoadResult:
             continue
         changelog = version_entry.get("changelog", "") or f"Catalogue data {result.data_version}"
         try:
-            version = services.create_draft_version(service, changelog=changelog, actor=ACTOR, **wanted)
+            version = services.create_draft_version(service, changelog=changelog, actor=actor, **wanted)
         except ValidationError as exc:
             raise ValidationError(f"{entry['slug']}: {exc}") from exc
         if version_entry.get("status", "published") == "published":
-            services.publish_version(version, actor=ACTOR)
+            services.publish_version(version, actor=actor)
         result.new_versions += 1
     if result.created or result.updated or result.new_versions:
         audit.record(
             "catalog.loaded",
-            actor=ACTOR,
+            actor=actor,
             target=result.data_version,
             created=result.created,
             updated=result.updated,

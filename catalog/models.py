@@ -116,6 +116,13 @@ class ServiceVersion(models.Model):
         blank=True,
         help_text=_("Blank: guests may apply. Otherwise only citizens logged in at this level or higher."),
     )
+    information = models.JSONField(
+        _("citizen information"),
+        default=dict,
+        blank=True,
+        help_text=_("FIM/XZuFi text modules: full text, requirements, documents, durations, legal bases."),
+    )
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
     changelog = models.TextField(_("what changed"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)

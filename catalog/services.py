@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from catalog import information as info
 from catalog.models import Service, ServiceVersion
 
 
@@ -34,6 +35,13 @@ def validate_form_schema(form_schema: Any, ui_schema: Any) -> None:
         raise ValidationError({"form_schema": _("The form must describe an object with properties.")})
     if not isinstance(ui_schema, dict):
         raise ValidationError({"ui_schema": _("The UI hints must be a JSON object.")})
+
+
+def validate_information(information: Any) -> None:
+    """Refuse citizen information that does not follow the XZuFi-shaped schema (see catalog.information)."""
+    errors = info.information_errors(information)
+    if errors:
+        raise ValidationError({"information": [f"{path or '(root)'}: {message}" for path, message in errors]})
 
 
 def _validate_fees(min_fee: Decimal, max_fee: Decimal | None, default_fee: Decimal | None) -> None:
@@ -54,12 +62,14 @@ def create_draft_version(
     max_fee: Decimal | None = None,
     online_submission_allowed: bool = True,
     min_trust_level: str = "",
+    information: dict[str, Any] | None = None,
     changelog: str = "",
     actor: str,
 ) -> ServiceVersion:
     """Add the next version of ``service`` as a draft; nothing changes for communes yet."""
-    ui_schema = ui_schema or {}
+    ui_schema, information = ui_schema or {}, information or {}
     validate_form_schema(form_schema, ui_schema)
+    validate_information(information)
     _validate_fees(min_fee, max_fee, default_fee)
     Service.objects.select_for_update().get(pk=service.pk)  # serialise version numbering
     number = (service.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -73,6 +83,8 @@ def create_draft_version(
         max_fee=max_fee,
         online_submission_allowed=online_submission_allowed,
         min_trust_level=min_trust_level,
+        information=information,
+        search_text=info.search_text(information),
         changelog=changelog,
     )
     audit.record("catalog.version_drafted", actor=actor, target=service.slug, version=number)

@@ -10,7 +10,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from citizen_requests.models import CitizenRequest
+from citizen_requests.models import CitizenRequest, PaymentStatus
+from payments import links
 from tenants.models import Commune
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,10 @@ def _render_and_send(template: str, request: CitizenRequest, commune: Commune | 
     with translation.override(request.language):
         context = {"request": request, "commune": commune, "service_title": request.service.title, **context}
         context["status_url"] = f"{commune.portal_url}/status/" if commune else ""
+        payable = request.payment_status in (PaymentStatus.UNPAID, PaymentStatus.FAILED)
+        context["payment_url"] = (
+            f"{commune.portal_url}{links.path(request.tracking_number)}" if commune and payable else ""
+        )
         subject = render_to_string(f"citizen_requests/email/{template}_subject.txt", context).strip()
         text = render_to_string(f"citizen_requests/email/{template}.txt", context)
         html = render_to_string(f"citizen_requests/email/{template}.html", context)

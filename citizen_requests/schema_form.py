@@ -4,7 +4,8 @@ The schema carries the German texts (``title``, ``description``); the UI hints c
 (``ui:widget``: textarea, radio), German option labels (``ui:enumNames``), the field order
 (``ui:order``) and the English texts under ``en`` (``title``, ``description``, ``enumNames``).
 Only flat forms are supported: strings (with ``format`` email/date), numbers, integers,
-booleans and enums, which is what a request form needs without JavaScript.
+booleans, enums and attachments (arrays with ``x-attachment``, see attachments.py), which is what
+a request form needs without JavaScript.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from catalog.models import ServiceVersion
+from citizen_requests import attachments
 from kommunal import input_guard
 
 
@@ -30,7 +32,7 @@ class FormField:
     name: str
     label: str
     help_text: str
-    kind: str  # text, textarea, email, date, number, integer, checkbox, select, radio
+    kind: str  # text, textarea, email, date, number, integer, checkbox, select, radio, file
     required: bool
     choices: list[tuple[Any, str]] = field(default_factory=list)
     schema: dict[str, Any] = field(default_factory=dict)
@@ -56,6 +58,19 @@ class FormField:
     def step(self) -> str:
         return "1" if self.kind == "integer" else "any"
 
+    @property
+    def accept(self) -> str:
+        """The ``accept`` attribute of a file input: the accepted media types."""
+        return ",".join(attachments.accepted(self.schema))
+
+    @property
+    def accept_labels(self) -> str:
+        return ", ".join(attachments.LABELS[media] for media in attachments.accepted(self.schema))
+
+    @property
+    def max_size_mb(self) -> str:
+        return f"{attachments.max_size(self.schema) / (1024 * 1024):g}"
+
 
 def _english() -> bool:
     return (translation.get_language() or "de")[:2] == "en"
@@ -63,6 +78,8 @@ def _english() -> bool:
 
 def _kind(prop: dict[str, Any], hints: dict[str, Any]) -> str:
     widget = hints.get("ui:widget")
+    if attachments.rules(prop) is not None:
+        return "file"
     if "enum" in prop:
         return "radio" if widget == "radio" else "select"
     kind = prop.get("type")
@@ -118,6 +135,8 @@ def coerce_post(fields: list[FormField], post: Any) -> tuple[dict[str, Any], dic
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for form_field in fields:
+        if form_field.kind == "file":
+            continue  # files come with the upload, see attachments.check
         if form_field.kind == "checkbox":
             data[form_field.name] = post.get(form_field.name) in ("on", "true", "1")
             continue
@@ -168,6 +187,12 @@ def _message(error: jsonschema.ValidationError, prop: dict[str, Any], hints: dic
         return _("Please choose one of the options.")
     if keyword == "const":
         return _("Please confirm this.")
+    if keyword == "minItems":
+        return (
+            _("Please attach a file.") if expected == 1 else _("Please attach at least %(n)s files.") % {"n": expected}
+        )
+    if keyword == "maxItems":
+        return _("Please attach at most %(n)s files.") % {"n": expected}
     if keyword == "minLength":
         if expected == 1:
             return _("This field is required.")
@@ -202,8 +227,13 @@ def validate_data(version: ServiceVersion, data: Any) -> dict[str, list[str]]:
         if error.validator == "required":
             # jsonschema reports each missing property as an error of its own, each naming the whole list.
             for name in error.validator_value:
-                if name not in error.instance and _("This field is required.") not in errors.get(name, []):
-                    errors.setdefault(name, []).append(_("This field is required."))
+                message = (
+                    _("Please attach a file.")
+                    if attachments.rules(properties.get(name, {})) is not None
+                    else _("This field is required.")
+                )
+                if name not in error.instance and message not in errors.get(name, []):
+                    errors.setdefault(name, []).append(message)
             continue
         if error.validator == "additionalProperties":
             continue  # reported above, by name

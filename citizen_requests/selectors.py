@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import QuerySet
 
 from activations.models import Activation
-from citizen_requests.models import CitizenRequest
+from citizen_requests.models import Attachment, CitizenRequest
 
 
 def active_activations() -> QuerySet[Activation]:
@@ -36,3 +38,12 @@ def find_for_citizen(tracking_number: str, email: str) -> CitizenRequest | None:
         .filter(tracking_number=tracking_number.strip().upper(), email__iexact=email.strip())
         .first()
     )
+
+
+def attachment(tracking_number: str, attachment_id: str) -> Attachment | None:
+    """The attachment ``attachment_id`` of the request ``tracking_number`` in this commune, or None."""
+    try:
+        key = uuid.UUID(str(attachment_id))
+    except ValueError:
+        return None
+    return Attachment.objects.filter(request__tracking_number=tracking_number, id=key).first()

@@ -6,4 +6,5 @@ app_name = "inbox"
 urlpatterns = [
     path("", views.inbox, name="list"),
     path("<str:tracking_number>/", views.detail, name="detail"),
+    path("<str:tracking_number>/anhang/<uuid:attachment_id>/", views.attachment, name="attachment"),
 ]

@@ -5,15 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import commune_staff_required
-from citizen_requests import schema_form, selectors, services
+from citizen_requests import attachments, schema_form, selectors, services
 from citizen_requests.forms import StatusChangeForm
 from citizen_requests.models import CitizenRequest, Status
+from tenants.db import connection
 
 
 @commune_staff_required
@@ -36,7 +38,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     """One request with its data and history; staff change its status here."""
     citizen_request = get_object_or_404(
-        CitizenRequest.objects.select_related("service", "version").prefetch_related("changes"),
+        CitizenRequest.objects.select_related("service", "version").prefetch_related("changes", "attachments"),
         tracking_number=tracking_number,
     )
     form = StatusChangeForm(request.POST or None, request_obj=citizen_request)
@@ -60,3 +62,15 @@ def detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
         {"item": citizen_request, "fields": fields, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@commune_staff_required  # type: ignore[arg-type]  # typed for HttpResponse; passes a FileResponse through
+def attachment(request: HttpRequest, tracking_number: str, attachment_id: str) -> HttpResponseBase:
+    """One attached file, as a download (never shown inline)."""
+    found = selectors.attachment(tracking_number, attachment_id)
+    if found is None:
+        raise Http404(_("No such attachment."))
+    try:
+        return attachments.download_response(found, connection.schema_name)
+    except FileNotFoundError as exc:
+        raise Http404(_("No such attachment.")) from exc

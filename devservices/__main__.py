@@ -15,7 +15,7 @@ import sys
 from devservices.registry import STARTERS, RunningService
 
 # Modules that register a stand-in (importing one registers it).
-MODULES: list[str] = ["devservices.oidc"]
+MODULES: list[str] = ["devservices.oidc", "devservices.stripe"]
 
 
 def start_all(base_port: int) -> list[RunningService]:
@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--services-port", type=int, default=8100, help="first port of the stand-ins")
     args = parser.parse_args(argv)
 
+    os.environ["KOMMUNAL_PORT"] = str(args.port)  # where stand-ins deliver their webhooks
     services = start_all(args.services_port)
     env = dict(os.environ, KOMMUNAL_DEV="1", KOMMUNAL_PORT=str(args.port))
     for service in services:

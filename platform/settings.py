@@ -62,6 +62,7 @@ SHARED_APPS = [
     "audit",
     "catalog",
     "billing",
+    "payments",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -250,6 +251,10 @@ STORAGES["branding"] = (
     if KOMMUNAL_S3_BUCKET
     else {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}}
 )
+# Attachments of citizen requests, under tenants/<schema>/attachments/: the same store as branding.
+STORAGES["attachments"] = STORAGES["branding"]
+# Virus scan of attachments by ClamAV's clamd ("unix:/run/clamav/clamd.ctl" or "tcp:host:port"); off if empty.
+KOMMUNAL_CLAMD = os.environ.get("KOMMUNAL_CLAMD", "")
 # Resolvers for the DNS TXT check of custom host names (ip[:port], comma-separated); system's if empty.
 KOMMUNAL_DNS_NAMESERVERS = env_list("KOMMUNAL_DNS_NAMESERVERS")
 # Days an unverified custom host name stays claimed; then any other commune may claim it.
@@ -413,6 +418,8 @@ KOMMUNAL_PROXY_HOPS = int(os.environ.get("KOMMUNAL_PROXY_HOPS", "0"))
 # Without STRIPE_API_KEY billing is off and nothing talks to Stripe (see docs/billing.md).
 STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Signing secret of the Connect webhook endpoint (fee payments into communes' own accounts, docs/payments.md).
+STRIPE_CONNECT_WEBHOOK_SECRET = os.environ.get("STRIPE_CONNECT_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 STRIPE_TAX_RATE = os.environ.get("STRIPE_TAX_RATE", "")
 KOMMUNAL_BILLING_DAYS_UNTIL_DUE = int(os.environ.get("KOMMUNAL_BILLING_DAYS_UNTIL_DUE", "30"))

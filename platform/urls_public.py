@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("billing.urls_public")),
+    path("", include("payments.urls_public")),
 ]
 
 handler400 = "kommunal.views.bad_request"

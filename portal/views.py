@@ -15,13 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from activations.models import Activation
+from catalog import information
 from catalog.models import Category
 from citizen_requests import schema_form, selectors, services
+from citizen_requests.models import PaymentStatus
 from citizens import prefill, trust
 from citizens import services as citizen_services
 from citizens import session as citizen_session
 from citizens.trust import TrustLevel
 from kommunal.api.callers import client_address
+from payments import links
 
 EMAIL_FIELD = "kontakt_email"
 STATUS_LOOKUPS_PER_WINDOW = 20
@@ -32,12 +35,15 @@ def home(request: HttpRequest) -> HttpResponse:
     """The commune's landing page: its active services by subject area, with search."""
     query = request.GET.get("q", "").strip()[:100]
     activations = selectors.active_activations()
-    if query:
+    for word in query.split()[:10]:  # every word must occur somewhere in the service's texts
         activations = activations.filter(
-            Q(service__title_de__icontains=query)
-            | Q(service__title_en__icontains=query)
-            | Q(service__summary_de__icontains=query)
-            | Q(service__summary_en__icontains=query)
+            Q(service__title_de__icontains=word)
+            | Q(service__title_en__icontains=word)
+            | Q(service__summary_de__icontains=word)
+            | Q(service__summary_en__icontains=word)
+            | Q(service__description_de__icontains=word)
+            | Q(service__description_en__icontains=word)
+            | Q(version__search_text__icontains=word)
         )
     labels = dict(Category.choices)
     items = sorted(activations, key=lambda a: (str(labels.get(a.service.category, "")), a.service.title))
@@ -56,8 +62,10 @@ def _activation_or_404(slug: str) -> Activation:
 
 
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """What the service is, what it costs here, who is responsible, and the way to apply."""
-    return render(request, "portal/service.html", {"activation": _activation_or_404(slug)})
+    """The full service information (FIM text modules), costs and office here, and the way to apply."""
+    activation = _activation_or_404(slug)
+    context = {"activation": activation, "info": information.for_display(activation.version.information)}
+    return render(request, "portal/service.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,15 +89,20 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     email, email_errors = known.get(EMAIL_FIELD, ""), []
     if request.method == "POST":
         data, errors = schema_form.coerce_post(fields, request.POST)
+        files = {f.name: request.FILES.getlist(f.name) for f in fields if f.kind == "file"}
         email = request.POST.get(EMAIL_FIELD, "").strip()
         if errors:  # unparsable numbers: report them together with everything else that is wrong
             valid_part = {name: value for name, value in data.items() if name not in errors}
-            errors = {**services.submission_errors(activation, email=email, data=valid_part), **errors}
+            errors = {**services.submission_errors(activation, email=email, data=valid_part, files=files), **errors}
         else:
             try:
                 with transaction.atomic():
                     tracked = services.submit_request(
-                        service_slug=slug, email=email, data=data, language=translation.get_language() or "de"
+                        service_slug=slug,
+                        email=email,
+                        data=data,
+                        files=files,
+                        language=translation.get_language() or "de",
                     )
                     if login is not None:
                         taken = prefill.unchanged(known, {**data, EMAIL_FIELD: email})
@@ -98,6 +111,8 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 errors = exc.message_dict
             else:
                 request.session["submitted_request"] = tracked.tracking_number
+                if tracked.payment_status == PaymentStatus.UNPAID:
+                    return redirect(links.path(tracked.tracking_number))
                 return redirect("portal:submitted")
         email_errors = errors.pop("email", [])
         fields = schema_form.build_fields(activation.version, values=data)
@@ -156,6 +171,9 @@ def status(request: HttpRequest) -> HttpResponse:
             not_found = found is None
     context = {
         "found": found,
+        "payment_path": links.path(found.tracking_number)
+        if found and found.payment_status in (PaymentStatus.UNPAID, PaymentStatus.FAILED)
+        else "",
         "not_found": not_found,
         "throttled": throttled,
         "tracking_number": request.POST.get("tracking_number", ""),

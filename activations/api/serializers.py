@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from activations.models import Activation
+from activations.models import Activation, PaymentMode
 from activations.services import LocalSettings
 from kommunal.api.serializers import StrictFieldsMixin
 
 SETTINGS_FIELDS = [
     "fee",
     "office_name",
+    "office_address",
     "contact_email",
     "contact_phone",
     "opening_hours",
     "notes",
     "online_submission",
+    "payment_mode",
 ]
 
 
@@ -37,11 +39,13 @@ class LocalSettingsSerializer(StrictFieldsMixin, serializers.Serializer[LocalSet
 
     fee = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0, allow_null=True, required=False)
     office_name = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    office_address = serializers.CharField(max_length=500, allow_blank=True, required=False)
     contact_email = serializers.EmailField(allow_blank=True, required=False)
     contact_phone = serializers.CharField(max_length=50, allow_blank=True, required=False)
     opening_hours = serializers.CharField(max_length=2000, allow_blank=True, required=False)
     notes = serializers.CharField(max_length=4000, allow_blank=True, required=False)
     online_submission = serializers.BooleanField(required=False)
+    payment_mode = serializers.ChoiceField(choices=PaymentMode.choices, required=False)
 
 
 class ActivateSerializer(LocalSettingsSerializer):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from citizen_requests.models import CitizenRequest, Status, StatusChange
+from citizen_requests.models import Attachment, CitizenRequest, Status, StatusChange
 from kommunal.api.serializers import StrictFieldsMixin
 
 
@@ -43,6 +44,23 @@ class StatusChangeSerializer(serializers.ModelSerializer[StatusChange]):
         read_only_fields = fields
 
 
+class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
+    """A file attached to the request; ``download`` streams it (scope ``requests:read``)."""
+
+    download = serializers.SerializerMethodField(help_text="URL of the file (Content-Disposition: attachment).")
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "field", "name", "media_type", "size", "sha256", "virus_scanned", "download"]
+        read_only_fields = fields
+
+    def get_download(self, attachment: Attachment) -> str:
+        return reverse(
+            "requests-api:request-attachment",
+            kwargs={"tracking_number": attachment.request.tracking_number, "attachment_id": attachment.id},
+        )
+
+
 class RequestSerializer(serializers.ModelSerializer[CitizenRequest]):
     """A request as staff see it in lists."""
 
@@ -51,7 +69,17 @@ class RequestSerializer(serializers.ModelSerializer[CitizenRequest]):
 
     class Meta:
         model = CitizenRequest
-        fields = ["tracking_number", "service", "version", "email", "status", "submitted_at", "updated_at"]
+        fields = [
+            "tracking_number",
+            "service",
+            "version",
+            "email",
+            "status",
+            "payment_status",
+            "fee",
+            "submitted_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -59,9 +87,10 @@ class RequestDetailSerializer(RequestSerializer):
     """A request with its data and history."""
 
     changes = StatusChangeSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta(RequestSerializer.Meta):
-        fields = [*RequestSerializer.Meta.fields, "data", "changes"]
+        fields = [*RequestSerializer.Meta.fields, "data", "changes", "attachments"]
         read_only_fields = fields
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
@@ -14,13 +15,14 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from accounts.permissions import IsCommuneStaff
-from citizen_requests import selectors, services
+from citizen_requests import attachments, selectors, services
 from citizen_requests.api.serializers import (
     ReceiptSerializer,
     RequestDetailSerializer,
@@ -31,6 +33,7 @@ from citizen_requests.api.serializers import (
 from citizen_requests.models import CitizenRequest, Status
 from kommunal.api.docs import problem_example
 from kommunal.api.serializers import validation_error
+from tenants.db import connection
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -203,7 +206,7 @@ class RequestViewSet(
         if params.get("status") and params["status"] not in Status.values:
             raise exceptions.ValidationError({"status": [_("Choose one of: %s.") % ", ".join(Status.values)]})
         requests = selectors.inbox(service=params.get("service", ""), status=params.get("status", ""))
-        return requests.prefetch_related("changes") if self.action == "retrieve" else requests
+        return requests.prefetch_related("changes", "attachments") if self.action == "retrieve" else requests
 
     def get_serializer_class(self):  # type: ignore[no-untyped-def]
         return RequestDetailSerializer if self.action == "retrieve" else RequestSerializer
@@ -232,6 +235,32 @@ class RequestViewSet(
                 {(name if name in ("email", "data") else f"data.{name}"): messages for name, messages in errors.items()}
             ) from exc
         return Response(ReceiptSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Download an attachment (staff)",
+        description=(
+            "Streams one file the citizen attached, as `Content-Disposition: attachment` with the media type "
+            "the file's content showed (PDF, JPEG, PNG). The request's detail lists the attachments."
+        ),
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(description="The file."),
+            403: FORBIDDEN,
+            404: OpenApiResponse(description="No such request or attachment."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+    )
+    def attachment(self, request: Request, tracking_number: str, attachment_id: str) -> HttpResponseBase:
+        found = selectors.attachment(tracking_number, attachment_id)
+        if found is None:
+            raise exceptions.NotFound(_("No such attachment."))
+        try:
+            return attachments.download_response(found, connection.schema_name)
+        except FileNotFoundError as exc:
+            raise exceptions.NotFound(_("No such attachment.")) from exc
 
     def partial_update(self, request: Request, *args: object, **kwargs: object) -> Response:
         citizen_request = self.get_object()

@@ -15,7 +15,7 @@ from django.test import Client
 
 from billing.models import ServicePrice
 from catalog.models import Service
-from tests.billing import fake_stripe
+from devservices import stripe as fake_stripe
 from tests.factories import ServiceVersionFactory
 
 WEBHOOK_SECRET = "whsec_test_kommunal"
@@ -23,7 +23,7 @@ WEBHOOK_SECRET = "whsec_test_kommunal"
 
 @pytest.fixture(scope="session")
 def stripe_server() -> Iterator[Any]:
-    server, _url = fake_stripe.start()
+    server, _url = fake_stripe.serve()
     yield server
     server.shutdown()
 
