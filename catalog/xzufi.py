@@ -20,6 +20,7 @@ from catalog import services
 from catalog.information import INFORMATION_SCHEMA, LOCALIZED
 from catalog.loader import LoadResult, load_document
 from catalog.models import Category, FeeModel, Service, ServiceVersion
+from citizens.trust import TrustLevel
 
 FORMAT = "kommunal-xzufi-json"
 XZUFI_VERSION = "2.2.0"
@@ -63,6 +64,7 @@ DOCUMENT_SCHEMA: dict[str, Any] = {
                                 "properties": {"mindestens": _MONEY, "hoechstens": _MONEY, "regelgebuehr": _MONEY},
                             },
                             "onlineAntrag": {"type": "boolean"},
+                            "vertrauensniveau": {"enum": ["", *TrustLevel.values]},
                             "aenderungen": {"type": "string"},
                             "informationen": INFORMATION_SCHEMA,
                         },
@@ -120,6 +122,7 @@ def export_catalog(data_version: str) -> dict[str, Any]:
                         "regelgebuehr": _money(version.default_fee),
                     },
                     "onlineAntrag": version.online_submission_allowed,
+                    "vertrauensniveau": version.min_trust_level,
                     "aenderungen": version.changelog,
                     "informationen": version.information,
                 },
@@ -172,6 +175,7 @@ def _entry(leistung: dict[str, Any]) -> dict[str, Any]:
             "max_fee": costs.get("hoechstens"),
             "default_fee": costs.get("regelgebuehr"),
             "online_submission_allowed": version.get("onlineAntrag", True),
+            "min_trust_level": version.get("vertrauensniveau", ""),
             "changelog": version.get("aenderungen", ""),
             "information": version.get("informationen", {}),
         },
