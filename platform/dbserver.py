@@ -24,8 +24,10 @@ DATABASE_NAME = "kommunal"
 def database_settings() -> dict[str, Any]:
     """Return Django's ``DATABASES['default']`` for this process, starting PostgreSQL if needed."""
     url = os.environ.get("DATABASE_URL") or _embedded_database_url()
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
-    config["ENGINE"] = "django_tenants.postgresql_backend"
+    # No CONN_HEALTH_CHECKS (a SELECT 1 before every request): kommunal.postgresql_backend checks
+    # the persistent connection's socket instead, without a round trip.
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=False))
+    config["ENGINE"] = "kommunal.postgresql_backend"
     return config
 
 

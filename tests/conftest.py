@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import translation
 
 from kommunal.hosts import AllowedHosts
-from tenants import actions
+from tenants import actions, routing
 from tenants.db import connection
 from tenants.directory import load_directory
 from tenants.models import Commune, Municipality
@@ -88,6 +88,21 @@ def _ensure_communes() -> ProvisionedPair:
         provisioned[slug] = commune
     connection.set_schema_to_public()
     return ProvisionedPair(**provisioned)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _routing_listener_closed(django_db_setup) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The routing cache's LISTEN connection closes before the test database is dropped."""
+    yield
+    routing.listener.close()
+
+
+@pytest.fixture(autouse=True)
+def _empty_routing_cache() -> Iterator[None]:
+    """Rolled-back test transactions send no NOTIFY: every test starts with an empty routing cache."""
+    routing.cache.clear()
+    yield
+    routing.cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,85 @@
+"""django-tenants' schema-aware backend, without the per-request costs it has by default.
+
+- ``SET search_path`` is sent only when the schema differs from the one the connection already
+  has (with ``TENANT_LIMIT_SET_CALLS``): consecutive requests of one commune on a worker's
+  persistent connection send none, a switch sends one.
+- The ContentType cache is kept per schema instead of being cleared on every ``set_tenant``
+  (django-tenants clears it because public and tenant schemas number content types differently,
+  django-tenants issue #482); a bounded number of schemas keep their entries.
+- Instead of ``CONN_HEALTH_CHECKS`` (a ``SELECT 1`` round trip before each request) the
+  persistent connection is checked by reading what the server sent on its idle socket: a
+  restarted server or a terminated backend is noticed without a round trip and the request opens
+  a new connection. A connection that broke silently fails its request and Django closes it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import psycopg
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import connections
+from django_tenants.postgresql_backend import base
+
+CONTENT_TYPE_CACHE_SCHEMAS = 256
+
+
+class SchemaContentTypeCache(OrderedDict[tuple[str, str], dict[Any, Any]]):
+    """``ContentTypeManager._cache`` keyed by (database alias, schema of that connection).
+
+    The manager reads ``_cache[using]`` and writes ``_cache.setdefault(using, {})``; both go to
+    the entries of the schema the thread's connection is set to, so no schema ever gets another
+    schema's content type ids. The least recently used schemas are forgotten beyond the bound.
+    """
+
+    def _key(self, using: str) -> tuple[str, str]:
+        return using, str(getattr(connections[using], "schema_name", ""))
+
+    def __getitem__(self, using: Any) -> dict[Any, Any]:
+        key = self._key(using)
+        self.move_to_end(key)
+        return super().__getitem__(key)
+
+    def setdefault(self, using: Any, default: Any = None) -> dict[Any, Any]:
+        key = self._key(using)
+        if key not in self:
+            super().__setitem__(key, {} if default is None else default)
+            while len(self) > CONTENT_TYPE_CACHE_SCHEMAS:
+                self.popitem(last=False)
+        return self[using]
+
+
+ContentType.objects._cache = SchemaContentTypeCache()  # type: ignore[attr-defined]
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def set_tenant(self, tenant: Any, include_public: bool = True) -> None:
+        applied: list[str] | None = self.search_path_set_schemas  # type: ignore[has-type]
+        self.tenant = tenant
+        self.schema_name = tenant.schema_name
+        self.include_public_schema = include_public
+        self.set_settings_schema(self.schema_name)
+        if base.EXTRA_SET_TENANT_METHOD:
+            base.EXTRA_SET_TENANT_METHOD(self, tenant)
+        self.search_path_set_schemas = applied if applied and applied == self._wanted_search_path() else None
+
+    def _wanted_search_path(self) -> list[str] | None:
+        try:
+            return self._get_cursor_search_paths()
+        except ValidationError:  # an invalid name fails when the next cursor sets it
+            return None
+
+    def close_if_health_check_failed(self) -> None:
+        """Close the persistent connection when the server hung up on it (no round trip)."""
+        if self.connection is None or self.health_check_done:  # type: ignore[has-type]
+            return
+        self.health_check_done = True
+        try:
+            self.connection.pgconn.consume_input()
+        except psycopg.OperationalError:
+            self.close()
+        else:
+            if self.connection.pgconn.status != psycopg.pq.ConnStatus.OK:
+                self.close()
