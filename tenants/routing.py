@@ -122,6 +122,8 @@ class Listener:
             if self._conn is None:
                 return self._listen()
             try:
+                # Twice: a terminated backend's last message is read first, its closed socket next.
+                self._conn.pgconn.consume_input()
                 self._conn.pgconn.consume_input()
                 while (notify := self._conn.pgconn.notifies()) is not None:
                     self._apply(notify.extra.decode())

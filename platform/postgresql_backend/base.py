@@ -77,6 +77,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return
         self.health_check_done = True
         try:
+            # The first read takes what the server sent (e.g. its FATAL message on termination),
+            # the second one then meets the closed socket; neither waits on a live connection.
+            self.connection.pgconn.consume_input()
             self.connection.pgconn.consume_input()
         except psycopg.OperationalError:
             self.close()
