@@ -39,7 +39,7 @@ def gunicorn(database_url: str, *, workers: int = 1, settings: str = "tests.sett
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": settings, "KOMMUNAL_TESTING": "1"}
     command = [sys.executable, "-m", "gunicorn", "kommunal.wsgi:application"]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)  # noqa: S603
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
     try:
         deadline = time.monotonic() + 60
         while True:
