@@ -6,6 +6,9 @@ from integrations import services
 from integrations.models import WebhookDelivery
 from kommunal.celery import app
 
+# Celery beat: the safety net for deliveries whose queued retry was lost (a broker restart).
+app.conf.beat_schedule.update({"webhooks-deliver-due": {"task": "integrations.tasks.deliver_due", "schedule": 60.0}})
+
 
 @app.task(ignore_result=True)
 def deliver_webhook(delivery_id: int) -> None:
@@ -19,3 +22,9 @@ def deliver_webhook(delivery_id: int) -> None:
     delivery = services.attempt_delivery(delivery)
     if delivery.status == WebhookDelivery.Status.PENDING and not deliver_webhook.app.conf.task_always_eager:
         deliver_webhook.apply_async((delivery.pk,), eta=delivery.next_attempt_at)
+
+
+@app.task(ignore_result=True)
+def deliver_due() -> tuple[int, int]:
+    """Attempt every due delivery, visiting only the schemas that have one."""
+    return services.deliver_due()
