@@ -16,12 +16,14 @@ from django.views.decorators.http import require_http_methods
 from activations.models import Activation
 from catalog.models import Category
 from citizen_requests import schema_form, selectors, services
+from portal.page_cache import cache_public_page
 
 EMAIL_FIELD = "kontakt_email"
 STATUS_LOOKUPS_PER_WINDOW = 20
 STATUS_LOOKUP_WINDOW_SECONDS = 600
 
 
+@cache_public_page
 def home(request: HttpRequest) -> HttpResponse:
     """The commune's landing page: its active services by subject area, with search."""
     query = request.GET.get("q", "").strip()[:100]
@@ -49,6 +51,7 @@ def _activation_or_404(slug: str) -> Activation:
     return activation
 
 
+@cache_public_page
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """What the service is, what it costs here, who is responsible, and the way to apply."""
     return render(request, "portal/service.html", {"activation": _activation_or_404(slug)})

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from django.utils import translation
 
@@ -98,11 +99,14 @@ def _routing_listener_closed(django_db_setup) -> Iterator[None]:  # type: ignore
 
 
 @pytest.fixture(autouse=True)
-def _empty_routing_cache() -> Iterator[None]:
-    """Rolled-back test transactions send no NOTIFY: every test starts with an empty routing cache."""
+def _empty_routing_and_page_caches() -> Iterator[None]:
+    """Rolled-back test transactions send no NOTIFY and leave cached pages of data that is gone:
+    every test starts with empty routing and page caches."""
     routing.cache.clear()
+    caches["pages"].clear()
     yield
     routing.cache.clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)
