@@ -16,6 +16,7 @@ from catalog.models import Service
 from portal import page_cache
 from tests.catalog_helpers import activate
 from tests.helpers import host_client, signed_in_client
+from tests.tenants.test_isolation import CACHE_BACKENDS
 
 pytestmark = pytest.mark.django_db
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -149,3 +150,17 @@ def test_the_branding_cache_keeps_every_commune_of_a_worker_with_many_communes(c
     for schema in schemas:
         connection.set_schema(schema)
         assert cache.get("branding:v1") == schema
+
+
+@pytest.mark.parametrize("backend", list(CACHE_BACKENDS))
+def test_cached_pages_stay_with_their_commune_on_every_cache_backend(offers, settings, backend) -> None:
+    settings.CACHES = {**settings.CACHES, "pages": {**CACHE_BACKENDS[backend], "KEY_PREFIX": "test-pages"}}
+    caches["pages"].clear()
+    zeitz, borna = host_client(offers.zeitz), host_client(offers.borna)
+    assert _served(zeitz)[0] == "miss"
+    assert _served(zeitz)[0] == "hit"
+    state, page = _served(borna)
+    assert state == "miss"
+    assert "Sperrmüll" not in page
+    assert _served(borna)[0] == "hit"
+    caches["pages"].clear()
