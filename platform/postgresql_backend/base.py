@@ -55,21 +55,44 @@ ContentType.objects._cache = SchemaContentTypeCache()  # type: ignore[attr-defin
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    # The search path the session has (django-tenants only knows whether it is still valid).
+    _session_search_path: list[str] | None = None
+
     def set_tenant(self, tenant: Any, include_public: bool = True) -> None:
-        applied: list[str] | None = self.search_path_set_schemas  # type: ignore[has-type]
         self.tenant = tenant
         self.schema_name = tenant.schema_name
         self.include_public_schema = include_public
         self.set_settings_schema(self.schema_name)
         if base.EXTRA_SET_TENANT_METHOD:
             base.EXTRA_SET_TENANT_METHOD(self, tenant)
-        self.search_path_set_schemas = applied if applied and applied == self._wanted_search_path() else None
+        session = self._session_search_path
+        self.search_path_set_schemas = session if session and session == self._wanted_search_path() else None
 
     def _wanted_search_path(self) -> list[str] | None:
         try:
             return self._get_cursor_search_paths()
         except ValidationError:  # an invalid name fails when the next cursor sets it
             return None
+
+    def _handle_search_path(self, cursor: Any = None) -> None:
+        super()._handle_search_path(cursor)
+        if self.search_path_set_schemas:
+            self._session_search_path = self.search_path_set_schemas
+
+    # A closed connection or a rolled-back SET leaves the session's search path unknown.
+    def close(self) -> None:
+        self._session_search_path = None
+        super().close()
+
+    def rollback(self) -> None:
+        self._session_search_path = None
+        super().rollback()
+
+    def savepoint_rollback(self, sid: Any) -> None:
+        try:
+            super().savepoint_rollback(sid)
+        finally:
+            self._session_search_path = None
 
     def close_if_health_check_failed(self) -> None:
         """Close the persistent connection when the server hung up on it (no round trip)."""
