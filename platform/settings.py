@@ -103,6 +103,9 @@ TENANT_LIMIT_SET_CALLS = True
 # most. Changes of a commune's hosts or status reach every process at once by LISTEN/NOTIFY.
 KOMMUNAL_ROUTING_CACHE_SIZE = int(os.environ.get("KOMMUNAL_ROUTING_CACHE_SIZE", "20000"))
 KOMMUNAL_ROUTING_CACHE_SECONDS = float(os.environ.get("KOMMUNAL_ROUTING_CACHE_SECONDS", "60"))
+# A PostgreSQL backend keeps ~40 KiB of catalog cache per schema it touched: a connection that
+# served more schemas than this is closed after its request (bench/fleet_web.py measures it).
+KOMMUNAL_DB_SCHEMAS_PER_CONNECTION = int(os.environ.get("KOMMUNAL_DB_SCHEMAS_PER_CONNECTION", "500"))
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [

@@ -6,6 +6,9 @@
 - The ContentType cache is kept per schema instead of being cleared on every ``set_tenant``
   (django-tenants clears it because public and tenant schemas number content types differently,
   django-tenants issue #482); a bounded number of schemas keep their entries.
+- A backend keeps the catalog entries of every schema it touched (about 40 KiB each) until it
+  disconnects, so a connection that served more than ``KOMMUNAL_DB_SCHEMAS_PER_CONNECTION``
+  schemas is closed at the end of its request; the next request opens a fresh one.
 - Instead of ``CONN_HEALTH_CHECKS`` (a ``SELECT 1`` round trip before each request) the
   persistent connection is checked by reading what the server sent on its idle socket: a
   restarted server or a terminated backend is noticed without a round trip and the request opens
@@ -18,6 +21,7 @@ from collections import OrderedDict
 from typing import Any
 
 import psycopg
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connections
@@ -57,6 +61,8 @@ ContentType.objects._cache = SchemaContentTypeCache()  # type: ignore[attr-defin
 class DatabaseWrapper(base.DatabaseWrapper):
     # The search path the session has (django-tenants only knows whether it is still valid).
     _session_search_path: list[str] | None = None
+    # Schemas this session has set, to bound the backend's catalog cache.
+    _session_schemas: frozenset[str] = frozenset()
 
     def set_tenant(self, tenant: Any, include_public: bool = True) -> None:
         self.tenant = tenant
@@ -76,12 +82,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _handle_search_path(self, cursor: Any = None) -> None:
         super()._handle_search_path(cursor)
-        if self.search_path_set_schemas:
+        if self.search_path_set_schemas and self.search_path_set_schemas != self._session_search_path:
             self._session_search_path = self.search_path_set_schemas
+            self._session_schemas |= {self.schema_name}
+
+    def close_if_unusable_or_obsolete(self) -> None:
+        super().close_if_unusable_or_obsolete()
+        if self.connection is not None and len(self._session_schemas) > settings.KOMMUNAL_DB_SCHEMAS_PER_CONNECTION:
+            self.close()
 
     # A closed connection or a rolled-back SET leaves the session's search path unknown.
     def close(self) -> None:
         self._session_search_path = None
+        self._session_schemas = frozenset()
         super().close()
 
     def rollback(self) -> None:

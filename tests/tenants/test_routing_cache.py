@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -175,3 +175,22 @@ def test_a_worker_recovers_when_the_database_drops_its_connections(communes, two
     time.sleep(0.2)
     assert get(port, host)[0] == 200
     assert get(port, communes.borna.primary_host)[0] == 200
+
+
+def test_a_connection_that_served_too_many_schemas_is_closed_after_its_request(communes, settings) -> None:
+    settings.KOMMUNAL_DB_SCHEMAS_PER_CONNECTION = 2
+    wrapper = connections.create_connection("default")
+    try:
+        for commune in (communes.zeitz, communes.borna, communes.zeitz):
+            wrapper.set_tenant(commune)
+            with wrapper.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM accounts_user")
+            wrapper.close_if_unusable_or_obsolete()
+            assert wrapper.connection is not None  # two schemas so far: within the bound
+        wrapper.set_schema_to_public()
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM tenants_commune")
+        wrapper.close_if_unusable_or_obsolete()
+        assert wrapper.connection is None  # the third schema: closed, its catalog cache freed
+    finally:
+        wrapper.close()
