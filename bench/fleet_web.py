@@ -1,7 +1,8 @@
 """Benchmark: routing, the portal page cache and catalog memory of a fleet of communes.
 
-Standalone (``python bench/fleet_web.py --communes 1000``) or through ``rows()`` from
-``bench/fleet.py``. It works in a scratch database (``<database of DATABASE_URL>_bench``, dropped
+Standalone (``python bench/fleet_web.py``: 200 communes by default, ``--communes 1000`` for the
+figures in docs/operations.md, ``--communes 10000`` for a full fleet) or through ``build()`` and
+``rows()`` from ``bench/fleet.py``. It works in a scratch database (``<database of DATABASE_URL>_bench``, dropped
 afterwards), creates ``--communes`` communes the way bench/provisioning.py does (registry row,
 verified host, schema cloned from the template) with a few services offered, serves the platform
 with gunicorn (``--workers`` sync workers) on loopback and loads it with ``wrk`` from its own
@@ -220,7 +221,7 @@ def rows(communes: list[Any], *, workers: int = 3, seconds: int = 8) -> list[Row
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--communes", type=int, default=int(os.environ.get("BENCH_COMMUNES", "1000")))
+    parser.add_argument("--communes", type=int, default=int(os.environ.get("BENCH_COMMUNES", "200")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "3")))
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "8")))
     options = parser.parse_args()
