@@ -32,6 +32,7 @@ from django.db import connections
 from tenants.models import Commune, Domain
 
 CHANNEL = "kommunal_routing"
+LISTEN_RETRY_SECONDS = 5.0
 # The columns routing and the commune's pages read from ``request.commune``; the others
 # (migration state, timestamps, suspension reason) load on first access, which pages never do.
 # In the model's field order, which ``Model.from_db`` expects.
@@ -109,6 +110,7 @@ class Listener:
         self._conn: psycopg.Connection[Any] | None = None
         self._pid = 0
         self._inherited: list[psycopg.Connection[Any]] = []
+        self._retry_at = 0.0  # after a failed attempt to listen, the next one waits a little
         self._lock = threading.Lock()
 
     def poll(self) -> bool:
@@ -136,12 +138,15 @@ class Listener:
     def _listen(self) -> bool:
         # Every (re)start empties the cache: notifications sent while nobody listened are lost.
         self.cache.clear()
+        if time.monotonic() < self._retry_at:
+            return False
         params = connections["default"].get_connection_params()
         try:
             self._conn = psycopg.connect(**params, autocommit=True)
             self._conn.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error:
             self._conn = None
+            self._retry_at = time.monotonic() + LISTEN_RETRY_SECONDS
             return False
         self._pid = os.getpid()
         return True

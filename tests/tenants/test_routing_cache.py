@@ -194,3 +194,22 @@ def test_a_connection_that_served_too_many_schemas_is_closed_after_its_request(c
         assert wrapper.connection is None  # the third schema: closed, its catalog cache freed
     finally:
         wrapper.close()
+
+
+def test_without_a_listening_connection_nothing_is_cached(communes, monkeypatch) -> None:
+    host = communes.zeitz.primary_host
+    routing.listener.close()
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise psycopg.OperationalError("no connection for LISTEN")
+
+    monkeypatch.setattr(routing.psycopg, "connect", refuse)
+    monkeypatch.setattr(routing.listener, "_retry_at", 0.0)
+    assert routing.route_for_host(host) is not None
+    assert routing.route_for_host(host) is not None  # asked again: still correct, never cached
+    assert not routing.cache.get(host)[0]
+
+    monkeypatch.undo()
+    routing.listener._retry_at = 0.0
+    assert routing.route_for_host(host) is not None
+    assert routing.cache.get(host)[0]  # listening again: cached
