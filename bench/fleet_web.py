@@ -97,10 +97,6 @@ def wrk(port: int, seconds: int, *, host: str = "", path: str = "/", hosts: list
     return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))  # type: ignore[union-attr]
 
 
-def best_of(runs: int, measure: Any) -> float:
-    return max(measure() for _ in range(runs))
-
-
 def statements(host: str, path: str) -> int:
     """SQL statements of one warm request (the same host asked just before)."""
     from django.db import connection
@@ -159,11 +155,15 @@ def web_rows(communes: list[Any], workers: int, seconds: int) -> list[Row]:
     with gunicorn(url, workers=workers, settings="kommunal.settings") as port:
         wrk(port, 3, hosts=rotating, path="/accounts/login/")  # every worker warms its caches
         wrk(port, 1, host=zeitz)
-        platform = best_of(3, lambda: wrk(port, seconds, host="localhost", path="/accounts/login/"))
-        tenant = best_of(3, lambda: wrk(port, seconds, host=zeitz, path="/accounts/login/"))
-        spread = best_of(3, lambda: wrk(port, seconds, hosts=rotating, path="/accounts/login/"))
-        cached = best_of(3, lambda: wrk(port, seconds, host=zeitz, path="/"))
-        rendered = best_of(3, lambda: wrk(port, seconds, host=zeitz, path="/?uncached=1"))
+        # Interleaved rounds, best of each: a shared machine's load drifts between runs.
+        runs: dict[str, list[float]] = {"platform": [], "tenant": [], "spread": [], "cached": [], "rendered": []}
+        for _round in range(3):
+            runs["platform"].append(wrk(port, seconds, host="localhost", path="/accounts/login/"))
+            runs["tenant"].append(wrk(port, seconds, host=zeitz, path="/accounts/login/"))
+            runs["spread"].append(wrk(port, seconds, hosts=rotating, path="/accounts/login/"))
+            runs["cached"].append(wrk(port, seconds, host=zeitz, path="/"))
+            runs["rendered"].append(wrk(port, seconds, host=zeitz, path="/?uncached=1"))
+        platform, tenant, spread, cached, rendered = (max(runs[name]) for name in runs)
     return [
         ("req/s sign-in page, platform host", f"{platform:.0f}", ""),
         ("req/s sign-in page, one commune host", f"{tenant:.0f}", f"platform/commune = {platform / tenant:.2f}x"),
