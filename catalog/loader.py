@@ -82,7 +82,9 @@ def load_document(document: dict[str, Any], *, actor: str) -> LoadResult:
         if created:
             result.created += 1
         elif any(getattr(service, name) != value for name, value in fields.items()):
-            Service.objects.filter(pk=service.pk).update(**fields)
+            for name, value in fields.items():
+                setattr(service, name, value)
+            service.save(update_fields=list(fields))  # saved, not updated: post_save tells the page cache
             result.updated += 1
         version_entry = entry["version"]
         wanted = _version_kwargs(version_entry)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.management import call_command
-
 from integrations import services
 from integrations.models import WebhookDelivery
 from kommunal.celery import app
 
-# Celery beat: send due deliveries (retries, and those the broker never got) every minute.
-app.conf.beat_schedule.update(
-    {"integrations-deliver-due-webhooks": {"task": "integrations.tasks.deliver_due_webhooks", "schedule": 60.0}}
-)
+# Celery beat: the safety net for deliveries whose queued retry was lost (a broker restart).
+app.conf.beat_schedule.update({"webhooks-deliver-due": {"task": "integrations.tasks.deliver_due", "schedule": 60.0}})
 
 
 @app.task(ignore_result=True)
@@ -33,6 +29,6 @@ def deliver_webhook(delivery_id: int) -> None:
 
 
 @app.task(ignore_result=True)
-def deliver_due_webhooks() -> None:
-    """The scheduler's sweep: every due delivery of every commune (``kommunal deliver_webhooks``)."""
-    call_command("deliver_webhooks")
+def deliver_due() -> tuple[int, int]:
+    """Attempt every due delivery, visiting only the schemas that have one."""
+    return services.deliver_due()

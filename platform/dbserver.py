@@ -52,8 +52,10 @@ def placement_database_settings(value: str | None = None) -> dict[str, dict[str,
 
 
 def _server_settings(url: str) -> dict[str, Any]:
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
-    config["ENGINE"] = "django_tenants.postgresql_backend"
+    # No CONN_HEALTH_CHECKS (a SELECT 1 before every request): kommunal.postgresql_backend checks
+    # the persistent connection's socket instead, without a round trip.
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=False))
+    config["ENGINE"] = "kommunal.postgresql_backend"
     return config
 
 

@@ -105,6 +105,16 @@ PUBLIC_SCHEMA_URLCONF = "kommunal.urls_public"
 ROOT_URLCONF = "kommunal.urls_tenant"
 # PlacementRouter sends a commune's tenant-app queries to the server it is placed on (docs/placement.md).
 DATABASE_ROUTERS = ["tenants.placement.PlacementRouter", "django_tenants.routers.TenantSyncRouter"]
+# ``SET search_path`` once per connection and schema switch, not before every statement batch
+# (kommunal.postgresql_backend keeps it across requests of the same schema).
+TENANT_LIMIT_SET_CALLS = True
+# Host → commune routing cached per process (tenants.routing): how many hosts, for how long at
+# most. Changes of a commune's hosts or status reach every process at once by LISTEN/NOTIFY.
+KOMMUNAL_ROUTING_CACHE_SIZE = int(os.environ.get("KOMMUNAL_ROUTING_CACHE_SIZE", "20000"))
+KOMMUNAL_ROUTING_CACHE_SECONDS = float(os.environ.get("KOMMUNAL_ROUTING_CACHE_SECONDS", "60"))
+# A PostgreSQL backend keeps ~40 KiB of catalog cache per schema it touched: a connection that
+# served more schemas than this is closed after its request (bench/fleet_web.py measures it).
+KOMMUNAL_DB_SCHEMAS_PER_CONNECTION = int(os.environ.get("KOMMUNAL_DB_SCHEMAS_PER_CONNECTION", "500"))
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
@@ -155,17 +165,31 @@ DATABASES = {"default": database_settings(), **placement_database_settings()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_BACKEND = (
+    "django.core.cache.backends.redis.RedisCache" if REDIS_URL else "django.core.cache.backends.locmem.LocMemCache"
+)
+CACHE_PREFIX = os.environ.get("KOMMUNAL_CACHE_PREFIX", "kommunal")
 # Every cache key carries the schema name of the current commune (django-tenants' make_key),
 # so one commune's cache entry can never be read on another commune's host.
+# "pages" holds the portal's cached pages (portal.page_cache), whose keys name their schema
+# themselves. Without Redis each process has its own LocMem caches: large enough that a worker
+# serving thousands of communes keeps every commune's branding (LocMem's default of 300 entries
+# would evict it after 300 communes), and bounded for the pages (~20 KB each).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache"
-        if REDIS_URL
-        else "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": CACHE_BACKEND,
         "LOCATION": REDIS_URL or "kommunal",
         "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "KEY_PREFIX": os.environ.get("KOMMUNAL_CACHE_PREFIX", "kommunal"),
-    }
+        "KEY_PREFIX": CACHE_PREFIX,
+        "OPTIONS": {} if REDIS_URL else {"MAX_ENTRIES": int(os.environ.get("KOMMUNAL_CACHE_MAX_ENTRIES", "50000"))},
+    },
+    "pages": {
+        "BACKEND": CACHE_BACKEND,
+        "LOCATION": REDIS_URL or "kommunal-pages",
+        "KEY_PREFIX": f"{CACHE_PREFIX}-pages",
+        "TIMEOUT": int(os.environ.get("KOMMUNAL_PAGE_CACHE_SECONDS", "600")),
+        "OPTIONS": {} if REDIS_URL else {"MAX_ENTRIES": int(os.environ.get("KOMMUNAL_PAGE_CACHE_MAX_ENTRIES", "2000"))},
+    },
 }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)

@@ -25,12 +25,14 @@ from citizens import session as citizen_session
 from citizens.trust import TrustLevel
 from kommunal.api.callers import client_address
 from payments import links
+from portal.page_cache import cache_public_page
 
 EMAIL_FIELD = "kontakt_email"
 STATUS_LOOKUPS_PER_WINDOW = 20
 STATUS_LOOKUP_WINDOW_SECONDS = 600
 
 
+@cache_public_page
 def home(request: HttpRequest) -> HttpResponse:
     """The commune's landing page: its active services by subject area, with search."""
     query = request.GET.get("q", "").strip()[:100]
@@ -61,6 +63,7 @@ def _activation_or_404(slug: str) -> Activation:
     return activation
 
 
+@cache_public_page
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The full service information (FIM text modules), costs and office here, and the way to apply."""
     activation = _activation_or_404(slug)

@@ -1,4 +1,4 @@
-"""Django's default connection, typed as the schema-aware django-tenants backend it is, and
+"""Django's default connection, typed as the schema-aware backend it is, and
 commit hooks that stay in the schema they were registered in."""
 
 from collections.abc import Callable
@@ -6,8 +6,9 @@ from typing import cast
 
 from django.db import connection as default_connection
 from django.db import transaction
-from django_tenants.postgresql_backend.base import DatabaseWrapper
 from django_tenants.utils import tenant_context
+
+from kommunal.postgresql_backend.base import DatabaseWrapper
 
 connection = cast(DatabaseWrapper, default_connection)
 

@@ -7,6 +7,10 @@
 - Any other host gets 404: never the platform's pages and never another commune.
 - ``/health/`` is answered by the platform on every host, including the bare IP address a load
   balancer's health check sends, and without touching the registry first.
+
+The host → commune answer comes from this process's routing cache (``tenants.routing``), so a
+request of a commune usually costs no registry query; the schema switch costs at most one
+``SET search_path`` (none when the connection already has that schema).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from kommunal.api.problems import problem_response
 from kommunal.hosts import verified_host
-from tenants import selectors
+from tenants import routing
 from tenants.db import connection
 from tenants.models import Commune
 
@@ -50,10 +54,10 @@ class TenantRoutingMiddleware:
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
             return self._respond_for_host(request, host)
 
-        domain = selectors.domain_for_host(host) if host else None
-        if domain is None or domain.tenant.status not in (Commune.Status.ACTIVE, Commune.Status.SUSPENDED):
+        route = routing.route_for_host(host) if host else None
+        commune = route.commune() if route else None
+        if commune is None or commune.status not in (Commune.Status.ACTIVE, Commune.Status.SUSPENDED):
             return self._unknown_host(request)
-        commune = domain.tenant
         if commune.status == Commune.Status.SUSPENDED and not request.path.startswith(OPEN_WHILE_SUSPENDED):
             return self._suspended(request, commune)
 

@@ -152,3 +152,26 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class DueWork(models.Model):
+    """The earliest time a schema has background work of one kind due (an index in public).
+
+    Written in the transaction that creates the work (``tenants.due_work.note``), so that the
+    periodic jobs find the schemas with due work in one query over this table instead of visiting
+    every commune's schema every minute.
+    """
+
+    class Kind(models.TextChoices):
+        WEBHOOK_DELIVERY = "webhook_delivery", _("webhook delivery")
+        IDEMPOTENCY_PURGE = "idempotency_purge", _("purge of idempotency records")
+
+    schema_name = models.CharField(max_length=63)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    due_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["schema_name", "kind"], name="due_work_once_per_schema")]
+
+    def __str__(self) -> str:
+        return f"{self.schema_name}: {self.kind} at {self.due_at:%Y-%m-%d %H:%M:%S}"

@@ -5,12 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from tenants.migration_state import expected_tenant_migrations, public_schema_is_migrated
-from tenants.models import Commune, Domain, Municipality
-
-
-def domain_for_host(host: str) -> Domain | None:
-    """The routable domain for ``host`` with its commune (one indexed query), or ``None``."""
-    return Domain.objects.select_related("tenant").filter(domain=host, verified_at__isnull=False).first()
+from tenants.models import Commune, Municipality
 
 
 def active_communes() -> QuerySet[Commune]:

@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from django.utils import translation
 
 from kommunal.hosts import AllowedHosts
-from tenants import actions
+from tenants import actions, routing
 from tenants.db import connection
 from tenants.directory import load_directory
 from tenants.models import Commune, Municipality
@@ -88,6 +89,24 @@ def _ensure_communes() -> ProvisionedPair:
         provisioned[slug] = commune
     connection.set_schema_to_public()
     return ProvisionedPair(**provisioned)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _routing_listener_closed(django_db_setup) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The routing cache's LISTEN connection closes before the test database is dropped."""
+    yield
+    routing.listener.close()
+
+
+@pytest.fixture(autouse=True)
+def _empty_routing_and_page_caches() -> Iterator[None]:
+    """Rolled-back test transactions send no NOTIFY and leave cached pages of data that is gone:
+    every test starts with empty routing and page caches."""
+    routing.cache.clear()
+    caches["pages"].clear()
+    yield
+    routing.cache.clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)

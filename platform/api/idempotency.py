@@ -38,6 +38,8 @@ from kommunal.api.callers import client_address
 from kommunal.api.models import IdempotencyRecord
 from kommunal.api.problems import problem_response
 from operators.api.authentication import token_from_header
+from tenants import due_work
+from tenants.models import DueWork
 
 HEADER = "Idempotency-Key"
 RETENTION = timedelta(hours=24)
@@ -137,6 +139,7 @@ def handle_idempotent(
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(caller=caller, key=key, fingerprint=fingerprint)
+            due_work.note(DueWork.Kind.IDEMPOTENCY_PURGE, record.created_at + RETENTION)
     except IntegrityError:
         existing = records.first()
         if existing is None:  # the other request failed and released the key meanwhile

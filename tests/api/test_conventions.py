@@ -178,6 +178,8 @@ def test_deprecated_endpoint_announces_deprecation_and_sunset() -> None:
 
 
 def test_stored_idempotency_records_expire_after_a_day(communes) -> None:
+    from unittest import mock
+
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -187,8 +189,8 @@ def test_stored_idempotency_records_expire_after_a_day(communes) -> None:
     body = {"name": "daily", "scopes": ["users:read"]}
     admin.post("/api/v1/api-keys/", body, "application/json", HTTP_IDEMPOTENCY_KEY="day-1")
     connection.set_tenant(communes.zeitz)
-    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
-    call_command("purge_idempotency_keys")
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + timedelta(hours=25)):
+        call_command("purge_idempotency_keys")
     connection.set_tenant(communes.zeitz)
     assert not IdempotencyRecord.objects.exists()
     connection.set_schema_to_public()

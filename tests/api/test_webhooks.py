@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -118,8 +119,8 @@ def test_failed_delivery_is_retried_with_backoff_until_it_succeeds(
     assert WebhookDelivery.objects.get().attempts == 1
 
     receiver.status = 200
-    WebhookDelivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
-    call_command("deliver_webhooks")
+    with mock.patch("django.utils.timezone.now", return_value=delivery.next_attempt_at + timedelta(seconds=1)):
+        call_command("deliver_webhooks")
     connection.set_tenant(communes.zeitz)
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.response_status) == ("succeeded", 2, 200)

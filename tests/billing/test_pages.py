@@ -142,7 +142,8 @@ def test_operator_overview_needs_the_same_queries_for_many_communes(fake, commun
     operator = verified_operator_client("ops@example.org", Role.VIEWER)
     _billed(communes.zeitz, "ZEITZ-0001", 1250)
     operator.get("/operator/billing/")  # warm up (session, content types)
-    with django_assert_num_queries(12) as one:  # 8 for the page, 4 for session, role and TOTP device
+    # 2 for the page, 4 for session, user, TOTP device and role; no SET search_path (no switch)
+    with django_assert_num_queries(6) as one:
         operator.get("/operator/billing/")
     taken = Commune.objects.values("ags")
     for municipality in Municipality.objects.exclude(ags__in=taken)[:20]:

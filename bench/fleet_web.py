@@ -1,0 +1,263 @@
+"""Benchmark: routing, the portal page cache and catalog memory of a fleet of communes.
+
+Standalone (``python bench/fleet_web.py``: 200 communes by default, ``--communes 1000`` for the
+figures in docs/operations.md, ``--communes 10000`` for a full fleet) or through ``build()`` and
+``rows()`` from ``bench/fleet.py``. It works in a scratch database (``<database of DATABASE_URL>_bench``, dropped
+afterwards), creates ``--communes`` communes the way bench/provisioning.py does (registry row,
+verified host, schema cloned from the template) with a few services offered, serves the platform
+with gunicorn (``--workers`` sync workers) on loopback and loads it with ``wrk`` from its own
+process (``apt-get install wrk``). Printed side by side:
+
+- requests/s of the same view (the sign-in page) on the platform host and on a commune's host,
+  one host and rotating over 100 hosts, and their ratio;
+- SQL statements per request (in-process, Django's query capture) on both hosts;
+- requests/s of a commune's portal home from the page cache and rendered;
+- the catalog cache memory of one PostgreSQL backend after touching every schema (up to 1,000).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+OFFERED = 10  # services the benchmarked portal offers
+Row = tuple[str, str, str]
+
+
+def build(count: int) -> list[Any]:
+    """``count`` active communes with hosts and cloned schemas; the first offers a few services."""
+    from django.core.management import call_command
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+
+    from activations.services import activate_service
+    from catalog.loader import load_catalog
+    from catalog.models import Service
+    from tenants import template
+    from tenants.migration_state import tenant_migrations_applied
+    from tenants.models import Commune, Domain, Municipality
+
+    quiet = open(os.devnull, "w")  # noqa: SIM115
+    call_command("migrate_locked", verbosity=0, stdout=quiet)
+    call_command("load_municipalities", stdout=quiet)
+    load_catalog()
+    applied = tenant_migrations_applied(template.TEMPLATE_SCHEMA)
+    communes = Commune.objects.bulk_create(
+        Commune(
+            name=m.short_name,
+            ags=m.ags,
+            land=m.land,
+            landkreis=m.kreis,
+            slug=f"bench-{m.ags}",
+            schema_name=f"bench_{m.ags}",
+            status=Commune.Status.ACTIVE,
+            applied_migrations=applied,
+        )
+        for m in Municipality.objects.order_by("ags")[:count]
+    )
+    Domain.objects.bulk_create(
+        Domain(domain=c.primary_host, tenant=c, is_primary=True, verified_at=timezone.now()) for c in communes
+    )
+    for commune in communes:
+        template.clone_template(commune.schema_name)
+    with tenant_context(communes[0]):
+        for slug in Service.objects.order_by("slug").values_list("slug", flat=True)[:OFFERED]:
+            activate_service(service_slug=slug, actor="bench")
+    return communes
+
+
+def wrk(port: int, seconds: int, *, host: str = "", path: str = "/", hosts: list[str] | None = None) -> float:
+    """Requests per second ``wrk`` reaches (2 threads, 12 connections); non-200 answers fail."""
+    script = "done = function(summary, latency, requests) io.stderr:write(summary.errors.status .. '\\n') end\n"
+    if hosts:
+        names = ", ".join(f'"{h}"' for h in hosts)
+        script += (
+            f"hosts = {{{names}}}\ni = 0\nrequest = function()\n  i = i + 1\n"
+            f'  return wrk.format("GET", "{path}", {{["Host"] = hosts[(i % #hosts) + 1]}})\nend\n'
+        )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
+    command = ["wrk", "-t2", "-c12", f"-d{seconds}s", "-s", file.name]
+    if host:
+        command += ["-H", f"Host: {host}"]
+    result = subprocess.run(  # noqa: S603
+        [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
+    )
+    os.unlink(file.name)
+    if result.stderr.strip() != "0":
+        raise RuntimeError(f"non-2xx answers from {host or hosts}: {result.stdout}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))  # type: ignore[union-attr]
+
+
+def statements(host: str, path: str) -> int:
+    """SQL statements of one warm request (the same host asked just before)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST=host)
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        status = client.get(path).status_code
+    if status != 200:
+        raise RuntimeError(f"{host}{path} answered {status}")
+    return len(captured.captured_queries)
+
+
+def statement_rows(communes: list[Any]) -> list[Row]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tenants import routing
+
+    zeitz, other = communes[0].primary_host, communes[1].primary_host
+    platform = statements("localhost", "/accounts/login/")
+    same = statements(zeitz, "/accounts/login/")
+    cached = statements(zeitz, "/")
+    # Counted right away: the next request's request_started signal empties the query log.
+    Client(HTTP_HOST=other).get("/")
+    with CaptureQueriesContext(connection) as captured:
+        Client(HTTP_HOST=zeitz).get("/?uncached=1")
+    switched = len(captured)
+    routing.cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        Client(HTTP_HOST=zeitz).get("/accounts/login/")
+    first = len(captured)
+    return [
+        ("SQL statements: sign-in page, platform host", str(platform), "per request"),
+        ("SQL statements: sign-in page, commune host", str(same), f"per request (+{same - platform})"),
+        ("SQL statements: portal home rendered after another commune", str(switched), "incl. SET search_path"),
+        ("SQL statements: portal home from the page cache", str(cached), "per request"),
+        ("SQL statements: first request of a host in a worker", str(first), "incl. the registry look-up"),
+    ]
+
+
+def web_rows(communes: list[Any], workers: int, seconds: int) -> list[Row]:
+    from django.db import connection
+
+    sys.path.insert(0, str(ROOT))
+    from tests.wsgi_server import gunicorn
+
+    settings = connection.settings_dict
+    url = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+    zeitz = communes[0].primary_host
+    rotating = [c.primary_host for c in communes[:100]]
+    os.environ.update({"KOMMUNAL_DEV": "1", "KOMMUNAL_DEBUG": "0", "KOMMUNAL_LOG_LEVEL": "WARNING"})
+    with gunicorn(url, workers=workers, settings="kommunal.settings") as port:
+        wrk(port, 3, hosts=rotating, path="/accounts/login/")  # every worker warms its caches
+        wrk(port, 1, host=zeitz)
+        # Interleaved rounds, best of each: a shared machine's load drifts between runs.
+        runs: dict[str, list[float]] = {"platform": [], "tenant": [], "spread": [], "cached": [], "rendered": []}
+        for _round in range(3):
+            runs["platform"].append(wrk(port, seconds, host="localhost", path="/accounts/login/"))
+            runs["tenant"].append(wrk(port, seconds, host=zeitz, path="/accounts/login/"))
+            runs["spread"].append(wrk(port, seconds, hosts=rotating, path="/accounts/login/"))
+            runs["cached"].append(wrk(port, seconds, host=zeitz, path="/"))
+            runs["rendered"].append(wrk(port, seconds, host=zeitz, path="/?uncached=1"))
+        platform, tenant, spread, cached, rendered = (max(runs[name]) for name in runs)
+    return [
+        ("req/s sign-in page, platform host", f"{platform:.0f}", ""),
+        ("req/s sign-in page, one commune host", f"{tenant:.0f}", f"platform/commune = {platform / tenant:.2f}x"),
+        ("req/s sign-in page, 100 commune hosts", f"{spread:.0f}", f"platform/commune = {platform / spread:.2f}x"),
+        ("req/s portal home, from the page cache", f"{cached:.0f}", f"cached/rendered = {cached / rendered:.1f}x"),
+        ("req/s portal home, rendered", f"{rendered:.0f}", ""),
+    ]
+
+
+def catalog_memory_rows(communes: list[Any], limit: int = 1000) -> list[Row]:
+    """Catalog cache of one fresh backend before and after serving the portal queries of each schema."""
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    from branding.models import Branding
+    from citizen_requests.selectors import active_activations
+
+    def cache_bytes() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(sum(total_bytes), 0) FROM pg_backend_memory_contexts "
+                "WHERE name = 'CacheMemoryContext' OR parent = 'CacheMemoryContext'"
+            )
+            return int(cursor.fetchone()[0])
+
+    connection.close()
+    touched = communes[:limit]
+    with tenant_context(touched[0]):
+        list(active_activations())
+        Branding.objects.first()
+    before = cache_bytes()
+    started = time.perf_counter()
+    for commune in touched:
+        with tenant_context(commune):
+            list(active_activations())
+            Branding.objects.first()
+    elapsed = time.perf_counter() - started
+    after = cache_bytes()
+    per_schema = (after - before) / max(len(touched) - 1, 1)
+    connection.close()
+    return [
+        ("catalog cache of a backend, one schema touched", f"{before / 2**20:.1f} MiB", ""),
+        (
+            f"catalog cache of a backend, {len(touched)} schemas touched",
+            f"{after / 2**20:.1f} MiB",
+            f"{per_schema / 1024:.0f} KiB per schema; {elapsed / len(touched) * 1000:.1f} ms per schema",
+        ),
+    ]
+
+
+def rows(communes: list[Any], *, workers: int = 3, seconds: int = 8) -> list[Row]:
+    """Every row of this benchmark, for communes built by ``build`` (or bench/fleet.py)."""
+    return statement_rows(communes) + web_rows(communes, workers, seconds) + catalog_memory_rows(communes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--communes", type=int, default=int(os.environ.get("BENCH_COMMUNES", "200")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "3")))
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "8")))
+    options = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        os.environ.pop(name, None)
+    os.environ.setdefault("KOMMUNAL_DEV", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunal.settings")
+    from bench.provisioning import drop_scratch, scratch_database
+
+    admin = scratch_database()
+    import django
+
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    try:
+        started = time.perf_counter()
+        communes = build(options.communes)
+        print(f"setup: {len(communes)} communes in {time.perf_counter() - started:.0f} s")
+        results = rows(communes, workers=options.workers, seconds=options.seconds)
+    except BaseException:  # printed before the scratch database is dropped, which can take a while
+        import traceback
+
+        traceback.print_exc()
+        raise
+    finally:
+        drop_scratch(admin)
+    print(
+        f"\n{options.communes} communes, gunicorn {options.workers} sync workers, wrk -t2 -c12, {os.cpu_count()} CPUs"
+    )
+    for label, value, note in results:
+        print(f"  {label:<62} {value:>10}  {note}")
+
+
+if __name__ == "__main__":
+    main()
