@@ -45,7 +45,11 @@ def _encryption_key_material() -> str:
 
 
 def _key(kid: str, *, size: int = 0, **params: Any) -> jwk.JWK:
-    data = json.loads(_encryption_key_material()) if not size else json.loads(jwk.JWK.generate(kty="RSA", size=size).export_private())
+    data = (
+        json.loads(_encryption_key_material())
+        if not size
+        else json.loads(jwk.JWK.generate(kty="RSA", size=size).export_private())
+    )
     return jwk.JWK(**{**data, "kid": kid, **params})
 
 
@@ -63,8 +67,8 @@ class Destination:
     def public_keys(self) -> dict[str, dict[str, Any]]:
         signing = json.loads(self.signing_key.export_public())
         return {
-            str(self.encryption_key.key_id): self.published_encryption_key,
-            str(self.signing_key.key_id): {**signing, "use": "sig", "alg": "PS512"},
+            str(self.encryption_key.get("kid")): self.published_encryption_key,
+            str(self.signing_key.get("kid")): {**signing, "use": "sig", "alg": "PS512"},
         }
 
 
@@ -90,7 +94,12 @@ class FitConnectStandIn:
         """A new destination; ``key_overrides`` change the published encryption key (tests)."""
         destination_id = str(uuid.uuid4())
         encryption = _key(f"enc-{destination_id[:8]}")
-        published = {**json.loads(encryption.export_public()), "use": "enc", "alg": "RSA-OAEP-256", "key_ops": ["wrapKey"]}
+        published = {
+            **json.loads(encryption.export_public()),
+            "use": "enc",
+            "alg": "RSA-OAEP-256",
+            "key_ops": ["wrapKey"],
+        }
         destination = Destination(
             destination_id,
             schemas,
@@ -126,7 +135,9 @@ class FitConnectStandIn:
         }
 
     # --- events --------------------------------------------------------------------------------
-    def sign_event(self, key: jwk.JWK, issuer: str, submission: dict[str, Any], event: str, payload: dict[str, Any]) -> str:
+    def sign_event(
+        self, key: jwk.JWK, issuer: str, submission: dict[str, Any], event: str, payload: dict[str, Any]
+    ) -> str:
         claims = {
             "$schema": "https://schema.fitko.de/fit-connect/set-payload/1.0.0/set-payload.schema.json",
             "jti": str(uuid.uuid4()),
@@ -137,7 +148,7 @@ class FitConnectStandIn:
             "events": {EVENTS + event: payload},
         }
         token = jws.JWS(json.dumps(claims).encode())
-        token.add_signature(key, alg="PS512", protected={"typ": "secevent+jwt", "alg": "PS512", "kid": key.key_id})
+        token.add_signature(key, alg="PS512", protected={"typ": "secevent+jwt", "alg": "PS512", "kid": key.get("kid")})
         return str(token.serialize(compact=True))
 
     def _log(self, submission: dict[str, Any], token: str) -> None:
@@ -159,7 +170,9 @@ class FitConnectStandIn:
             for entry in structure.get("attachments", []):
                 content = _decrypt(submission["attachments"].get(entry["attachmentId"], ""), destination.encryption_key)
                 if hashlib.sha512(content).hexdigest() != entry["hash"]["content"]:
-                    problems.append(_problem("hash-mismatch", f"Attachment {entry['filename']} does not match its hash."))
+                    problems.append(
+                        _problem("hash-mismatch", f"Attachment {entry['filename']} does not match its hash.")
+                    )
                 attachments[entry["filename"]] = content
             form = json.loads(data)
             schema = destination.schemas.get(schema_uri)
@@ -173,7 +186,9 @@ class FitConnectStandIn:
         except (JWException, ValueError, KeyError, TypeError) as error:
             problems.append(_problem("decryption-failed", f"The submission cannot be decrypted or read: {error}."))
             metadata, form, attachments = {}, None, {}
-        self.received.append({"submission": submission["submissionId"], "metadata": metadata, "data": form, "attachments": attachments})
+        self.received.append(
+            {"submission": submission["submissionId"], "metadata": metadata, "data": form, "attachments": attachments}
+        )
         if not destination.answers:
             return
         event, payload = ("reject-submission", {"problems": problems}) if problems else ("accept-submission", {})
@@ -228,11 +243,17 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         if self.path == "/token":
             form = parse_qs(self._body().decode())
-            if form.get("grant_type") != ["client_credentials"] or form.get("client_id") != [self.state.client_id] or form.get("client_secret") != [self.state.client_secret]:
+            if (
+                form.get("grant_type") != ["client_credentials"]
+                or form.get("client_id") != [self.state.client_id]
+                or form.get("client_secret") != [self.state.client_secret]
+            ):
                 return self._send(401, {"error": "invalid_client"})
             token = secrets.token_urlsafe(24)
             self.state.tokens.add(token)
-            return self._send(200, {"access_token": token, "token_type": "Bearer", "expires_in": 1800, "scope": "send:region:DE"})
+            return self._send(
+                200, {"access_token": token, "token_type": "Bearer", "expires_in": 1800, "scope": "send:region:DE"}
+            )
         if self.path != "/v1/submissions":
             return self._send(404, {"title": "Not Found"})
         if not self._authorised() or self._injected_failure():
@@ -272,9 +293,11 @@ class _Handler(BaseHTTPRequestHandler):
                 {
                     "destinationId": destination.id,
                     "status": "active",
-                    "encryptionKid": destination.encryption_key.key_id,
+                    "encryptionKid": destination.encryption_key.get("kid"),
                     "metadataVersions": ["1.2.0"],
-                    "services": [{"identifier": "urn:kommunal:service", "submissionSchemas": schemas, "regions": ["DE"]}],
+                    "services": [
+                        {"identifier": "urn:kommunal:service", "submissionSchemas": schemas, "regions": ["DE"]}
+                    ],
                 },
             )
         if parts[:2] == ["v1", "submissions"] and len(parts) == 3 and parts[2] in self.state.submissions:
@@ -288,7 +311,9 @@ class _Handler(BaseHTTPRequestHandler):
         parts = self.path.strip("/").split("/")
         if not self._authorised() or self._injected_failure():
             return None
-        submission = self.state.submissions.get(parts[2]) if parts[:2] == ["v1", "submissions"] and len(parts) > 2 else None
+        submission = (
+            self.state.submissions.get(parts[2]) if parts[:2] == ["v1", "submissions"] and len(parts) > 2 else None
+        )
         if submission is None:
             return self._send(404, {"title": "Not Found"})
         if len(parts) == 5 and parts[3] == "attachments":
@@ -304,7 +329,10 @@ class _Handler(BaseHTTPRequestHandler):
             if missing or not body.get("encryptedMetadata") or not body.get("encryptedData"):
                 return self._send(422, {"title": "Incomplete", "detail": "Announced content is missing."})
             submission.update(body, status="submitted")
-        self.state._log(submission, self.state.sign_event(self.state.api_signing_key, self.state.url, submission, "submit-submission", {}))
+        self.state._log(
+            submission,
+            self.state.sign_event(self.state.api_signing_key, self.state.url, submission, "submit-submission", {}),
+        )
         self.state.receive(submission)
         self._send(202, {"submissionId": submission["submissionId"]})
 

@@ -35,7 +35,9 @@ def route_demo_parking_permit(commune: Commune) -> Delivery | None:
         if activation is None:
             return None
         if services.route_of(activation).destination_id != destination:
-            services.set_route(activation, route=Route.FITCONNECT, destination_id=destination, office_email="", actor="demo")
+            services.set_route(
+                activation, route=Route.FITCONNECT, destination_id=destination, office_email="", actor="demo"
+            )
         existing = Delivery.objects.filter(route=Route.FITCONNECT, destination_id=destination).first()
         if existing is not None:
             return existing

@@ -9,6 +9,7 @@ here implements a cipher or a signature itself.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import logging
 import urllib.error
@@ -74,9 +75,12 @@ def _check_chain(key: jwk.JWK, x5c: list[str], now: datetime) -> None:
                 f"(valid {certificate.not_valid_before_utc:%Y-%m-%d} to {certificate.not_valid_after_utc:%Y-%m-%d})."
             )
     leaf_key = chain[0].public_key()
-    if not isinstance(leaf_key, RSAPublicKey) or leaf_key.public_numbers() != key.get_op_key("wrapKey").public_numbers():
+    if (
+        not isinstance(leaf_key, RSAPublicKey)
+        or leaf_key.public_numbers() != key.get_op_key("wrapKey").public_numbers()
+    ):
         raise KeyRejected("The key does not match its certificate.")
-    for certificate, issuer in zip(chain, chain[1:], strict=False):
+    for certificate, issuer in itertools.pairwise(chain):
         try:
             certificate.verify_directly_issued_by(issuer)
         except (ValueError, TypeError) as error:
@@ -121,7 +125,7 @@ def validate_encryption_key(data: dict[str, Any], now: datetime | None = None) -
 
 def encrypt(key: jwk.JWK, payload: bytes, content_type: str) -> str:
     """``payload`` as a compact JWE to ``key`` (RSA-OAEP-256 + A256GCM)."""
-    header = {"alg": ENCRYPTION_ALG, "enc": CONTENT_ENC, "kid": key.key_id, "cty": content_type}
+    header = {"alg": ENCRYPTION_ALG, "enc": CONTENT_ENC, "kid": key.get("kid"), "cty": content_type}
     token = jwe.JWE(payload, protected=json.dumps(header))
     token.add_recipient(key)
     return str(token.serialize(compact=True))
@@ -141,6 +145,9 @@ class Client:
     def from_settings(cls) -> Client:
         if not (settings.FITCONNECT_CLIENT_ID and settings.FITCONNECT_API_URL and settings.FITCONNECT_TOKEN_URL):
             raise FitConnectError("FIT-Connect is not configured in this environment (FITCONNECT_CLIENT_ID).")
+        urls = (settings.FITCONNECT_TOKEN_URL, settings.FITCONNECT_API_URL)
+        if any(urllib.parse.urlsplit(url).scheme not in ("https", "http") for url in urls):
+            raise FitConnectError("FITCONNECT_TOKEN_URL and FITCONNECT_API_URL must be http(s) addresses.")
         return cls(
             settings.FITCONNECT_TOKEN_URL,
             settings.FITCONNECT_API_URL,
@@ -162,7 +169,7 @@ class Client:
             body = urllib.parse.urlencode(
                 {"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.client_secret}
             ).encode()
-            request = urllib.request.Request(self.token_url, data=body, method="POST")
+            request = urllib.request.Request(self.token_url, data=body, method="POST")  # noqa: S310 (checked scheme)
             request.add_header("Content-Type", "application/x-www-form-urlencoded")
             status, answer = self._open(request)
             if status != 200:
@@ -174,7 +181,7 @@ class Client:
         """One API call; 5xx and network errors raise (retry later), other answers are returned."""
         content_type = "application/jose" if body is not None else "application/json"
         data = body if body is not None else (json.dumps(payload).encode() if payload is not None else None)
-        request = urllib.request.Request(self.api_url + path, data=data, method=method)
+        request = urllib.request.Request(self.api_url + path, data=data, method=method)  # noqa: S310 (checked scheme)
         request.add_header("Authorization", f"Bearer {self.token()}")
         request.add_header("Accept", "application/json")
         if data is not None:
@@ -191,7 +198,9 @@ class Client:
         status, answer = self.call(method, path, **kwargs)
         if status != expected:
             detail = answer.get("detail") or answer.get("title") if isinstance(answer, dict) else ""
-            raise FitConnectError(f"FIT-Connect refused {method} {path} (HTTP {status}){': ' + detail if detail else ''}.")
+            raise FitConnectError(
+                f"FIT-Connect refused {method} {path} (HTTP {status}){': ' + detail if detail else ''}."
+            )
         return answer
 
     def destination_key(self, destination_id: str) -> jwk.JWK:

@@ -17,7 +17,9 @@ class RouteForm(forms.Form):
         label=_("FIT-Connect destination id"),
         required=False,
         max_length=64,
-        help_text=_("The Zustellpunkt of your office's specialist procedure, e.g. from the FIT-Connect self-service portal."),
+        help_text=_(
+            "The Zustellpunkt of your office's specialist procedure, e.g. from the FIT-Connect self-service portal."
+        ),
     )
     office_email = forms.EmailField(
         label=_("Office e-mail address"),
@@ -27,5 +29,9 @@ class RouteForm(forms.Form):
 
     @classmethod
     def for_route(cls, setting: ServiceRoute, data: Mapping[str, Any] | None = None) -> RouteForm:
-        initial = {"route": setting.route, "destination_id": setting.destination_id, "office_email": setting.office_email}
+        initial = {
+            "route": setting.route,
+            "destination_id": setting.destination_id,
+            "office_email": setting.office_email,
+        }
         return cls(data, initial=initial, prefix="route")

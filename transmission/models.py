@@ -37,9 +37,7 @@ class Delivery(models.Model):
         REJECTED = "rejected", _("rejected by the office")
         FAILED = "failed", _("failed")
 
-    request = models.OneToOneField(
-        "citizen_requests.CitizenRequest", on_delete=models.CASCADE, related_name="delivery"
-    )
+    request = models.OneToOneField("citizen_requests.CitizenRequest", on_delete=models.CASCADE, related_name="delivery")
     route = models.CharField(max_length=20, choices=Route.choices)
     destination_id = models.CharField(max_length=64, blank=True)
     office_email = models.EmailField(blank=True)

@@ -13,6 +13,7 @@ import json
 import logging
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,9 +45,11 @@ def route_of(activation: Activation) -> ServiceRoute:
     return ServiceRoute.objects.filter(activation=activation).first() or ServiceRoute(activation=activation)
 
 
-def set_route(activation: Activation, *, route: str, destination_id: str, office_email: str, actor: str) -> ServiceRoute:
+def set_route(
+    activation: Activation, *, route: str, destination_id: str, office_email: str, actor: str
+) -> ServiceRoute:
     """Choose how requests for ``activation`` reach the office; recorded in its history."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     if route == Route.FITCONNECT and not destination_id.strip():
         errors["destination_id"] = gettext_lazy("Enter the destination id (Zustellpunkt) of your office.")
     if route == Route.FITCONNECT and not settings.FITCONNECT_CLIENT_ID:
@@ -202,7 +205,9 @@ def _send_fitconnect(delivery: Delivery, request: CitizenRequest) -> None:
         return
     data, pdf = documents.as_json(request), documents.as_pdf(request)
     attachment_id = delivery.attachment_ids[0]
-    client.expect(204, "PUT", f"{path}/attachments/{attachment_id}", body=fitconnect.encrypt(key, pdf, "application/pdf").encode())
+    client.expect(
+        204, "PUT", f"{path}/attachments/{attachment_id}", body=fitconnect.encrypt(key, pdf, "application/pdf").encode()
+    )
     metadata = {
         "$schema": fitconnect.METADATA_SCHEMA,
         "contentStructure": {
@@ -285,4 +290,3 @@ def retry(delivery_id: int) -> Delivery:
         _save(delivery, "status", "attempts", "next_attempt_at")
         on_commit_in_current_schema(lambda: schedule(delivery))
     return delivery
-

@@ -51,7 +51,11 @@ def deliveries(request: HttpRequest) -> HttpResponse:
     """Pending, submitted, failed and rejected deliveries of every commune (one public query)."""
     status = request.GET.get("status", "")
     page = Paginator(selectors.deliveries_needing_attention(status), 50).get_page(request.GET.get("page"))
-    return render(request, "transmission/operator_list.html", {"page": page, "status": status, "query": f"status={status}" if status else ""})
+    return render(
+        request,
+        "transmission/operator_list.html",
+        {"page": page, "status": status, "query": f"status={status}" if status else ""},
+    )
 
 
 @operator_required(Role.OPERATOR)

@@ -18,8 +18,11 @@ from jwcrypto import jwk
 
 from citizen_requests.models import CitizenRequest, Status
 from devservices.fitconnect import DEMO_SERVICE, FitConnectStandIn
+from operators.models import Role
+from tenants.db import connection
 from tests.catalog_helpers import activate, post_form
 from tests.helpers import host_client, signed_in_client
+from tests.operator_helpers import verified_operator_client
 from transmission import fitconnect, services
 from transmission.index.models import DeliveryIndex
 from transmission.models import Delivery, Route
@@ -91,7 +94,8 @@ def test_a_request_submitted_in_zeitz_goes_out_encrypted_and_comes_back_accepted
     admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
     activate(communes.zeitz, DEMO_SERVICE)
     settings_page = admin.get(f"/verwaltung/leistungen/{DEMO_SERVICE}/").content.decode()
-    assert "FIT-Connect" in settings_page and "route-destination_id" in settings_page
+    assert "FIT-Connect" in settings_page
+    assert "route-destination_id" in settings_page
     response = admin.post(
         f"/verwaltung/zustellung/{DEMO_SERVICE}/",
         {"route-route": "fitconnect", "route-destination_id": destination.id, "route-office_email": ""},
@@ -199,4 +203,179 @@ def test_a_certificate_must_belong_to_the_key_and_be_valid(stand_in: FitConnectS
     with pytest.raises(fitconnect.KeyRejected, match="does not match"):
         fitconnect.validate_encryption_key({**published, "x5c": [_certificate(stranger, not_after=valid)]})
     own = [_certificate(destination.encryption_key, not_after=valid)]
-    assert fitconnect.validate_encryption_key({**published, "x5c": own}).key_id == destination.encryption_key.key_id
+    assert fitconnect.validate_encryption_key({**published, "x5c": own}).get("kid") == destination.encryption_key.get(
+        "kid"
+    )
+
+
+def test_a_down_api_is_retried_with_backoff_and_a_permanent_failure_shows_for_operators(
+    catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks, settings
+) -> None:
+    settings.KOMMUNAL_TRANSMISSION_MAX_ATTEMPTS = 2
+    destination = stand_in.add_destination({_uri(): _schema()})
+    _route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
+    stand_in.failures_to_inject = 100
+
+    request = _submit(communes.zeitz, django_capture_on_commit_callbacks)
+
+    delivery = _delivery(communes.zeitz, request)
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.PENDING, 1)
+    assert "HTTP 503" in delivery.last_error
+    assert delivery.next_attempt_at is not None
+    assert delivery.next_attempt_at > delivery.updated_at
+    with tenant_context(communes.zeitz):
+        delivery = services.attempt_delivery(delivery.pk)
+    assert delivery.status == Delivery.Status.FAILED
+    request.refresh_from_db()
+    assert request.status == Status.RECEIVED  # never lost: still in the inbox
+
+    connection.set_schema_to_public()
+    operator = verified_operator_client("ops@kommunal.example", Role.OPERATOR)
+    page = operator.get("/operator/zustellungen/?status=failed").content.decode()
+    assert request.tracking_number in page
+    assert "HTTP 503" in page
+    row = DeliveryIndex.objects.get(commune=communes.zeitz, delivery_id=delivery.pk)
+    stand_in.failures_to_inject = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator.post(f"/operator/zustellungen/{row.pk}/retry/")
+    assert response.status_code == 302
+    assert _delivery(communes.zeitz, request).status == Delivery.Status.ACCEPTED
+    row.refresh_from_db()
+    assert row.status == "accepted"
+
+
+def test_a_crash_between_announce_and_submit_resumes_without_a_second_submission(
+    catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    destination = stand_in.add_destination({_uri(): _schema()})
+    _route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
+    real_expect = fitconnect.Client.expect
+
+    def dies_after_announce(self, expected, method, path, **kwargs):  # type: ignore[no-untyped-def]
+        if method == "PUT":
+            raise SystemExit("worker killed")
+        return real_expect(self, expected, method, path, **kwargs)
+
+    monkeypatch.setattr(fitconnect.Client, "expect", dies_after_announce)
+    with pytest.raises(SystemExit):
+        _submit(communes.zeitz, django_capture_on_commit_callbacks)
+    with tenant_context(communes.zeitz):
+        delivery = Delivery.objects.latest("id")
+    assert delivery.submission_id
+    assert delivery.status == Delivery.Status.PENDING
+    announced = len(stand_in.submissions)
+
+    def dies_after_submit(self, expected, method, path, **kwargs):  # type: ignore[no-untyped-def]
+        answer = real_expect(self, expected, method, path, **kwargs)
+        if method == "PUT" and "/attachments/" not in path:
+            raise SystemExit("worker killed after the submit went out")
+        return answer
+
+    monkeypatch.setattr(fitconnect.Client, "expect", dies_after_submit)
+    with tenant_context(communes.zeitz), pytest.raises(SystemExit):
+        services.attempt_delivery(delivery.pk)
+    monkeypatch.setattr(fitconnect.Client, "expect", real_expect)
+    with tenant_context(communes.zeitz):
+        delivery = services.attempt_delivery(delivery.pk)
+        assert delivery.status == Delivery.Status.SUBMITTED
+        delivery = services.poll_events(delivery.pk)
+    assert delivery.status == Delivery.Status.ACCEPTED
+    assert len(stand_in.submissions) == announced  # announced once
+    submit_events = [t for t in stand_in.event_log[delivery.case_id] if _event(t) == "submit-submission"]
+    assert len(submit_events) == 1  # submitted once
+
+
+def _event(token: str) -> str:
+    claims = fitconnect._b64url_json(token.split(".")[1])
+    return next(iter(claims["events"])).rsplit("/", 1)[-1]
+
+
+def test_forged_and_unsigned_events_are_ignored_and_logged(
+    catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks, caplog
+) -> None:
+    destination = stand_in.add_destination({_uri(): _schema()})
+    destination.answers = False
+    _route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
+    request = _submit(communes.zeitz, django_capture_on_commit_callbacks)
+    delivery = _delivery(communes.zeitz, request)
+    assert delivery.status == Delivery.Status.SUBMITTED
+    submission = stand_in.submissions[delivery.submission_id]
+
+    attacker = jwk.JWK.generate(kty="RSA", size=2048, kid=destination.signing_key.get("kid"))
+    forged = stand_in.sign_event(attacker, destination.id, submission, "accept-submission", {})
+    header = fitconnect._b64url_json(forged.split(".")[0])
+    unsigned_header = json.dumps({**header, "alg": "none"}).encode()
+    import base64
+
+    unsigned = base64.urlsafe_b64encode(unsigned_header).decode().rstrip("=") + "." + forged.split(".")[1] + "."
+    stand_in.event_log[delivery.case_id] += [forged, unsigned]
+    with tenant_context(communes.zeitz), caplog.at_level(logging.WARNING):
+        assert services.poll_events(delivery.pk).status == Delivery.Status.SUBMITTED
+    ignored = [r for r in caplog.records if r.getMessage() == "fitconnect.event_ignored"]
+    assert {r.reason for r in ignored} >= {"bad signature", "unsigned or wrong alg"}  # type: ignore[attr-defined]
+
+    problems = {"problems": [{"title": "x", "detail": "Zone 4 gibt es nicht."}]}
+    genuine = stand_in.sign_event(destination.signing_key, destination.id, submission, "reject-submission", problems)
+    stand_in.event_log[delivery.case_id].append(genuine)
+    with tenant_context(communes.zeitz):
+        delivery = services.poll_events(delivery.pk)
+    assert (delivery.status, delivery.reason) == (Delivery.Status.REJECTED, "Zone 4 gibt es nicht.")
+
+
+def test_the_email_route_sends_pdf_and_json_with_nothing_personal_in_the_subject(
+    catalogue, communes, django_capture_on_commit_callbacks
+) -> None:
+    _route(communes.zeitz, Route.EMAIL, office_email="verkehr@zeitz.example")
+
+    request = _submit(communes.zeitz, django_capture_on_commit_callbacks)
+
+    assert _delivery(communes.zeitz, request).status == Delivery.Status.DELIVERED
+    office = [m for m in mail.outbox if m.to == ["verkehr@zeitz.example"]]
+    assert len(office) == 1
+    message = office[0]
+    assert request.tracking_number in message.subject
+    assert "Mustermann" not in message.subject
+    assert request.email not in message.subject
+    names = {name: (content, kind) for name, content, kind in message.attachments}
+    assert names["antrag.pdf"][0].startswith(b"%PDF")
+    assert names["antrag.pdf"][1] == "application/pdf"
+    assert json.loads(names[f"{request.tracking_number}.json"][0]) == PERMIT
+
+
+def test_the_inbox_stays_the_default_and_routes_never_cross_communes(
+    catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks
+) -> None:
+    destination = stand_in.add_destination({_uri(): _schema()})
+    _route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
+    activate(communes.borna, DEMO_SERVICE)
+    sent_before = len(stand_in.received)
+
+    borna_request = _submit(communes.borna, django_capture_on_commit_callbacks)
+
+    assert len(stand_in.received) == sent_before  # Zeitz's route does not apply in Borna
+    with tenant_context(communes.borna):
+        assert not Delivery.objects.exists()
+        assert CitizenRequest.objects.filter(pk=borna_request.pk, status=Status.RECEIVED).exists()
+    zeitz_request = _submit(communes.zeitz, django_capture_on_commit_callbacks)
+    rows = DeliveryIndex.objects.filter(
+        tracking_number__in=[zeitz_request.tracking_number, borna_request.tracking_number]
+    )
+    assert [(row.commune_id, row.tracking_number) for row in rows] == [
+        (communes.zeitz.pk, zeitz_request.tracking_number)
+    ]
+    # Borna's admin cannot see or change Zeitz's route from Borna's host.
+    borna_admin = signed_in_client(communes.borna, "admin@borna.example")
+    page = borna_admin.get(f"/verwaltung/leistungen/{DEMO_SERVICE}/").content.decode()
+    assert destination.id not in page
+
+
+def test_fitconnect_needs_a_destination_id(catalogue, communes, stand_in: FitConnectStandIn) -> None:
+    activate(communes.zeitz, DEMO_SERVICE)
+    admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
+    response = admin.post(
+        f"/verwaltung/zustellung/{DEMO_SERVICE}/",
+        {"route-route": "fitconnect", "route-destination_id": " ", "route-office_email": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "Enter the destination id" in response.content.decode()

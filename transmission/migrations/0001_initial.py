@@ -5,48 +5,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('activations', '0001_initial'),
-        ('citizen_requests', '0001_initial'),
+        ("activations", "0001_initial"),
+        ("citizen_requests", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ServiceRoute',
+            name="ServiceRoute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('route', models.CharField(choices=[('inbox', 'Inbox (Kommunal)'), ('fitconnect', 'FIT-Connect'), ('email', 'E-mail to the office')], default='inbox', max_length=20, verbose_name='delivery route')),
-                ('destination_id', models.CharField(blank=True, max_length=64, verbose_name='FIT-Connect destination id')),
-                ('office_email', models.EmailField(blank=True, max_length=254, verbose_name='office e-mail address')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('activation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='route', to='activations.activation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "route",
+                    models.CharField(
+                        choices=[
+                            ("inbox", "Inbox (Kommunal)"),
+                            ("fitconnect", "FIT-Connect"),
+                            ("email", "E-mail to the office"),
+                        ],
+                        default="inbox",
+                        max_length=20,
+                        verbose_name="delivery route",
+                    ),
+                ),
+                (
+                    "destination_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="FIT-Connect destination id"),
+                ),
+                ("office_email", models.EmailField(blank=True, max_length=254, verbose_name="office e-mail address")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "activation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="route", to="activations.activation"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('route', models.CharField(choices=[('inbox', 'Inbox (Kommunal)'), ('fitconnect', 'FIT-Connect'), ('email', 'E-mail to the office')], max_length=20)),
-                ('destination_id', models.CharField(blank=True, max_length=64)),
-                ('office_email', models.EmailField(blank=True, max_length=254)),
-                ('status', models.CharField(choices=[('pending', 'pending'), ('submitted', "submitted, awaiting the office's answer"), ('delivered', 'delivered'), ('accepted', 'accepted by the office'), ('rejected', 'rejected by the office'), ('failed', 'failed')], default='pending', max_length=20)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('submission_id', models.CharField(blank=True, max_length=64)),
-                ('case_id', models.CharField(blank=True, max_length=64)),
-                ('attachment_ids', models.JSONField(blank=True, default=list)),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('request', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='delivery', to='citizen_requests.citizenrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "route",
+                    models.CharField(
+                        choices=[
+                            ("inbox", "Inbox (Kommunal)"),
+                            ("fitconnect", "FIT-Connect"),
+                            ("email", "E-mail to the office"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("destination_id", models.CharField(blank=True, max_length=64)),
+                ("office_email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("submitted", "submitted, awaiting the office's answer"),
+                            ("delivered", "delivered"),
+                            ("accepted", "accepted by the office"),
+                            ("rejected", "rejected by the office"),
+                            ("failed", "failed"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                ("submission_id", models.CharField(blank=True, max_length=64)),
+                ("case_id", models.CharField(blank=True, max_length=64)),
+                ("attachment_ids", models.JSONField(blank=True, default=list)),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "request",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="delivery",
+                        to="citizen_requests.citizenrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='transmission_due')],
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "pending")), fields=["next_attempt_at"], name="transmission_due"
+                    )
+                ],
             },
         ),
     ]

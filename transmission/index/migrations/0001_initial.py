@@ -5,32 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tenants', '0001_initial'),
+        ("tenants", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeliveryIndex',
+            name="DeliveryIndex",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('delivery_id', models.PositiveBigIntegerField()),
-                ('tracking_number', models.CharField(max_length=20)),
-                ('route', models.CharField(max_length=20)),
-                ('status', models.CharField(max_length=20)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('updated_at', models.DateTimeField()),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.commune')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("delivery_id", models.PositiveBigIntegerField()),
+                ("tracking_number", models.CharField(max_length=20)),
+                ("route", models.CharField(max_length=20)),
+                ("status", models.CharField(max_length=20)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tenants.commune"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', '-id'],
-                'indexes': [models.Index(fields=['status', '-updated_at'], name='delivery_index_status')],
-                'constraints': [models.UniqueConstraint(fields=('commune', 'delivery_id'), name='delivery_index_unique')],
+                "ordering": ["-updated_at", "-id"],
+                "indexes": [models.Index(fields=["status", "-updated_at"], name="delivery_index_status")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("commune", "delivery_id"), name="delivery_index_unique")
+                ],
             },
         ),
     ]
