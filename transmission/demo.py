@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
 from django_tenants.utils import tenant_context
 
 from activations.models import Activation
 from citizen_requests import services as request_services
+from citizen_requests.models import CitizenRequest
 from tenants.models import Commune
 from transmission import services
-from transmission.models import Delivery, Route
+from transmission.models import Route
 
 SERVICE = "anwohnerparkausweis"
+EMAIL = "erika.mustermann@example.org"
 SAMPLE = {
     "vorname": "Erika",
     "nachname": "Mustermann",
@@ -25,24 +26,18 @@ SAMPLE = {
 }
 
 
-def route_demo_parking_permit(commune: Commune) -> Delivery | None:
-    """Route the parking permit through FIT-Connect and submit one request once (idempotent)."""
+def route_demo_parking_permit(commune: Commune) -> None:
+    """Route the parking permit through FIT-Connect and submit one sample request once (idempotent)."""
     destination = settings.KOMMUNAL_DEMO_FITCONNECT_DESTINATION
     if not destination:
-        return None
+        return
     with tenant_context(commune):
         activation = Activation.objects.filter(service__slug=SERVICE).first()
         if activation is None:
-            return None
+            return
         if services.route_of(activation).destination_id != destination:
             services.set_route(
                 activation, route=Route.FITCONNECT, destination_id=destination, office_email="", actor="demo"
             )
-        existing = Delivery.objects.filter(route=Route.FITCONNECT, destination_id=destination).first()
-        if existing is not None:
-            return existing
-        with transaction.atomic():
-            request = request_services.submit_request(
-                service_slug=SERVICE, email="erika.mustermann@example.org", data=SAMPLE
-            )
-        return Delivery.objects.filter(request=request).first()
+        if not CitizenRequest.objects.filter(service__slug=SERVICE, email=EMAIL).exists():
+            request_services.submit_request(service_slug=SERVICE, email=EMAIL, data=SAMPLE)
