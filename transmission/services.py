@@ -27,6 +27,7 @@ from activations.models import Activation, ActivationEvent
 from citizen_requests import services as request_services
 from citizen_requests.models import CitizenRequest, Status
 from tenants.db import connection, on_commit_in_current_schema
+from tenants.models import Commune
 from transmission import documents, fitconnect
 from transmission.index.models import DeliveryIndex
 from transmission.models import Delivery, Route, ServiceRoute
@@ -101,8 +102,10 @@ def schedule(delivery: Delivery) -> None:
 
 def _index(delivery: Delivery) -> None:
     """Mirror ``delivery`` into the public index the operator console reads."""
+    tenant = connection.tenant
+    commune = tenant if isinstance(tenant, Commune) else Commune.objects.get(schema_name=connection.schema_name)
     DeliveryIndex.objects.update_or_create(
-        commune=connection.tenant,
+        commune=commune,
         delivery_id=delivery.pk,
         defaults={
             "tracking_number": delivery.request.tracking_number,

@@ -4,6 +4,7 @@ e-mail to the office, or the inbox; failures retry, resume and show up for opera
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import logging
 from typing import Any
@@ -13,6 +14,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from jwcrypto import jwk
 
@@ -379,3 +382,25 @@ def test_fitconnect_needs_a_destination_id(catalogue, communes, stand_in: FitCon
     )
     assert response.status_code == 400
     assert "Enter the destination id" in response.content.decode()
+
+
+def test_without_a_broker_transmit_requests_picks_up_due_retries(
+    catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks
+) -> None:
+    destination = stand_in.add_destination({_uri(): _schema()})
+    _route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
+    stand_in.failures_to_inject = 1
+    request = _submit(communes.zeitz, django_capture_on_commit_callbacks)
+    delivery = _delivery(communes.zeitz, request)
+    assert delivery.status == Delivery.Status.PENDING
+
+    call_command("transmit_requests", stdout=io.StringIO())
+    assert _delivery(communes.zeitz, request).status == Delivery.Status.PENDING  # not due yet: backoff
+
+    with tenant_context(communes.zeitz):
+        Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    DeliveryIndex.objects.filter(delivery_id=delivery.pk, commune=communes.zeitz).update(next_attempt_at=timezone.now())
+    out = io.StringIO()
+    call_command("transmit_requests", stdout=out)
+    assert "1 deliveries attempted" in out.getvalue()
+    assert _delivery(communes.zeitz, request).status == Delivery.Status.ACCEPTED
