@@ -234,7 +234,8 @@ def test_a_down_api_is_retried_with_backoff_and_a_permanent_failure_shows_for_op
     staff_page = signed_in_client(communes.zeitz, "admin@zeitz.example").get(
         f"/verwaltung/anfragen/{request.tracking_number}/", HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert "failed" in staff_page.content.decode() and "HTTP 503" in staff_page.content.decode()
+    assert "failed" in staff_page.content.decode()
+    assert "HTTP 503" in staff_page.content.decode()
 
     connection.set_schema_to_public()
     operator = verified_operator_client("ops@kommunal.example", Role.OPERATOR)
