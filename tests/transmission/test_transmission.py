@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 from django.core import mail
 from django.core.management import call_command
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from jwcrypto import jwk
@@ -26,7 +27,7 @@ from tenants.db import connection
 from tests.catalog_helpers import activate, post_form
 from tests.helpers import host_client, signed_in_client
 from tests.operator_helpers import verified_operator_client
-from transmission import fitconnect, services
+from transmission import fitconnect, selectors, services
 from transmission.index.models import DeliveryIndex
 from transmission.models import Delivery, Route
 
@@ -409,3 +410,22 @@ def test_without_a_broker_transmit_requests_picks_up_due_retries(
     call_command("transmit_requests", stdout=out)
     assert "1 deliveries attempted" in out.getvalue()
     assert _delivery(communes.zeitz, request).status == Delivery.Status.ACCEPTED
+
+
+def test_the_operator_list_reads_every_commune_in_one_query(communes) -> None:
+    now = timezone.now()
+    for commune, status in ((communes.zeitz, "failed"), (communes.borna, "rejected"), (communes.borna, "accepted")):
+        DeliveryIndex.objects.create(
+            commune=commune,
+            delivery_id=DeliveryIndex.objects.count() + 1,
+            tracking_number=f"{commune.slug[:3].upper()}-{status}",
+            route="fitconnect",
+            status=status,
+            updated_at=now,
+        )
+    with CaptureQueriesContext(connection) as queries:
+        rows = [(row.commune.slug, row.status) for row in selectors.deliveries_needing_attention()]
+    assert sorted(rows) == [("borna", "rejected"), ("zeitz", "failed")]
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(selects) == 1  # the schema switch django-tenants issues is not a read
+    assert "transmission_index_deliveryindex" in selects[0]
