@@ -15,7 +15,7 @@ import sys
 from devservices.registry import STARTERS, RunningService
 
 # Modules that register a stand-in (importing one registers it).
-MODULES: list[str] = ["devservices.oidc", "devservices.stripe"]
+MODULES: list[str] = ["devservices.oidc", "devservices.stripe", "devservices.fitconnect"]
 
 
 def start_all(base_port: int) -> list[RunningService]:

@@ -13,6 +13,7 @@ from operators.stats import refresh_tenant_stats
 from tenants import actions
 from tenants.models import Commune
 from tenants.provisioning import provision_commune
+from transmission.demo import route_demo_parking_permit
 
 OPERATOR_EMAIL = "operator@kommunal.localhost"
 DEMO_PASSWORD = "kommunal-demo-2026"  # noqa: S105  (printed for local use; never in production)
@@ -60,6 +61,8 @@ def seed_demo_data() -> list[DemoLogin]:
             admin_password=DEMO_PASSWORD,
         )
         seed_demo_services(commune)
+        if demo.slug == "zeitz":
+            route_demo_parking_permit(commune)
         logins.append(DemoLogin(commune.name, result.url, demo.admin_email))
     brand_demo_communes()
     refresh_tenant_stats()

@@ -81,6 +81,7 @@ SHARED_APPS = [
     "operators",
     "django_filters",
     "kommunal.api.apps.ApiConfig",
+    "transmission.index",
 ]
 # Tenant schemas: everything that belongs to one commune.
 TENANT_APPS = [
@@ -96,6 +97,7 @@ TENANT_APPS = [
     "kommunal.api.apps.ApiConfig",
     "integrations",
     "citizens",
+    "transmission",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -457,3 +459,16 @@ OTP_TOTP_ISSUER = "Kommunal"
 KOMMUNAL_OPERATOR_INVITATION_HOURS = int(os.environ.get("KOMMUNAL_OPERATOR_INVITATION_HOURS", "72"))
 # Recovery codes (django-otp static tokens) an operator gets at enrolment, shown once.
 KOMMUNAL_OPERATOR_RECOVERY_CODES = 10
+# --- Delivery of requests to the back office (transmission app; see docs/transmission.md) -------
+# The platform's FIT-Connect sender client, configured once per environment. Without a client id
+# the FIT-Connect route cannot be chosen; inbox and e-mail routes work regardless.
+FITCONNECT_TOKEN_URL = os.environ.get("FITCONNECT_TOKEN_URL", "")
+FITCONNECT_API_URL = os.environ.get("FITCONNECT_API_URL", "").rstrip("/")
+FITCONNECT_CLIENT_ID = os.environ.get("FITCONNECT_CLIENT_ID", "")
+FITCONNECT_CLIENT_SECRET = os.environ.get("FITCONNECT_CLIENT_SECRET", "")
+# PEM file of the root certificates a destination key's x5c chain must end in (empty: chain,
+# validity and key match are still checked, the anchor is not).
+FITCONNECT_TRUSTED_ROOTS = os.environ.get("FITCONNECT_TRUSTED_ROOTS", "")
+# Destination id through which ``make run`` routes Zeitz's parking permit (devservices only).
+KOMMUNAL_DEMO_FITCONNECT_DESTINATION = os.environ.get("KOMMUNAL_DEMO_FITCONNECT_DESTINATION", "")
+KOMMUNAL_TRANSMISSION_MAX_ATTEMPTS = int(os.environ.get("KOMMUNAL_TRANSMISSION_MAX_ATTEMPTS", "8"))

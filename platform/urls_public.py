@@ -11,6 +11,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("operator/zustellungen/", include("transmission.urls_operator")),
     path("operator/", include("operators.urls")),
     path("api/v1/", include("kommunal.api.urls_public")),
     path("", include("signup.urls")),

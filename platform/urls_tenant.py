@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("branding/", include("branding.urls")),
     path("verwaltung/rechnungen/", include("billing.urls")),
+    path("verwaltung/zustellung/", include("transmission.urls")),
     path("", include("payments.urls")),
 ]
 

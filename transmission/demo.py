@@ -1,0 +1,43 @@
+"""``make run``: Zeitz's parking permit goes to the FIT-Connect stand-in, with one sample request."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django_tenants.utils import tenant_context
+
+from activations.models import Activation
+from citizen_requests import services as request_services
+from citizen_requests.models import CitizenRequest
+from tenants.models import Commune
+from transmission import services
+from transmission.models import Route
+
+SERVICE = "anwohnerparkausweis"
+EMAIL = "erika.mustermann@example.org"
+SAMPLE = {
+    "vorname": "Erika",
+    "nachname": "Mustermann",
+    "strasse": "Markt 1",
+    "plz": "06712",
+    "ort": "Zeitz",
+    "kennzeichen": "BLK-EM 17",
+    "halter": "halter",
+    "gueltig_ab": "2026-12-01",
+}
+
+
+def route_demo_parking_permit(commune: Commune) -> None:
+    """Route the parking permit through FIT-Connect and submit one sample request once (idempotent)."""
+    destination = settings.KOMMUNAL_DEMO_FITCONNECT_DESTINATION
+    if not destination:
+        return
+    with tenant_context(commune):
+        activation = Activation.objects.filter(service__slug=SERVICE).first()
+        if activation is None:
+            return
+        if services.route_of(activation).destination_id != destination:
+            services.set_route(
+                activation, route=Route.FITCONNECT, destination_id=destination, office_email="", actor="demo"
+            )
+        if not CitizenRequest.objects.filter(service__slug=SERVICE, email=EMAIL).exists():
+            request_services.submit_request(service_slug=SERVICE, email=EMAIL, data=SAMPLE)

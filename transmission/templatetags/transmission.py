@@ -1,0 +1,23 @@
+"""``{% route_form activation %}`` on the activation settings page; ``{% delivery_of item %}`` on a request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from transmission import services
+from transmission.forms import RouteForm
+from transmission.models import Delivery
+
+register = template.Library()
+
+
+@register.inclusion_tag("transmission/_route_form.html")
+def route_form(activation: Any) -> dict[str, Any]:
+    return {"activation": activation, "route_form": RouteForm.for_route(services.route_of(activation))}
+
+
+@register.inclusion_tag("transmission/_delivery.html")
+def delivery_of(item: Any) -> dict[str, Any]:
+    return {"delivery": Delivery.objects.filter(request_id=item.pk).first()}
