@@ -37,7 +37,7 @@ from devservices.registry import RunningService, register
 API_KEY = "sk_test_kommunal_local"
 WEBHOOK_SECRET = "whsec_kommunal_local_platform"  # noqa: S105 (a local stand-in's fixed secret)
 CONNECT_WEBHOOK_SECRET = "whsec_kommunal_local_connect"  # noqa: S105
-PORT_OFFSET = 1
+PORT_OFFSET = 10
 
 PERIOD = {"month": 30 * 86400, "year": 365 * 86400}
 
