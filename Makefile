@@ -60,7 +60,7 @@ openapi: $(VENV)/.installed-dev
 	KOMMUNAL_DEV=1 $(BIN)/kommunal spectacular --lang en --urlconf kommunal.urls_tenant --validate --fail-on-warn --file docs/openapi-tenant.yaml
 
 bench: $(VENV)/.installed-dev
-	@for script in bench/*.py; do echo "== $$script"; KOMMUNAL_DEV=1 $(BIN)/python $$script || exit 1; done
+	@for script in $$(grep -l "__main__" bench/*.py); do echo "== $$script"; KOMMUNAL_DEV=1 $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .kommunal .pytest_cache .mypy_cache .ruff_cache

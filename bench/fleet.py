@@ -157,7 +157,21 @@ def noop_section(fleet: Fleet) -> list[Row]:
     ]
 
 
-SECTIONS: list[Callable[[Fleet], list[Row]]] = [migrations_section, noop_section]
+def web_section(fleet: Fleet) -> list[Row]:
+    """Routing, the portal page cache and catalog memory (``bench/fleet_web.py``)."""
+    from bench import fleet_web
+
+    if len(fleet.schemas) < 2:
+        return [Row("routing and page cache", "skipped: needs BENCH_COMMUNES >= 2")]
+    communes = fleet_web.prepare(fleet.schemas)
+    workers = int(os.environ.get("BENCH_WORKERS", "3"))
+    seconds = int(os.environ.get("BENCH_SECONDS", "8"))
+    return [
+        Row(what, figure, "", note) for what, figure, note in fleet_web.rows(communes, workers=workers, seconds=seconds)
+    ]
+
+
+SECTIONS: list[Callable[[Fleet], list[Row]]] = [migrations_section, noop_section, web_section]
 
 
 def build_fleet(count: int) -> Fleet:

@@ -1,12 +1,9 @@
-"""Benchmark: routing, the portal page cache and catalog memory of a fleet of communes.
+"""Routing, the portal page cache and catalog memory: the web sections of ``bench/fleet.py``.
 
-Standalone (``python bench/fleet_web.py``: 200 communes by default, ``--communes 1000`` for the
-figures in docs/operations.md, ``--communes 10000`` for a full fleet) or through ``build()`` and
-``rows()`` from ``bench/fleet.py``. It works in a scratch database (``<database of DATABASE_URL>_bench``, dropped
-afterwards), creates ``--communes`` communes the way bench/provisioning.py does (registry row,
-verified host, schema cloned from the template) with a few services offered, serves the platform
-with gunicorn (``--workers`` sync workers) on loopback and loads it with ``wrk`` from its own
-process (``apt-get install wrk``). Printed side by side:
+Run through ``bench/fleet.py`` (``make bench``), which builds the fleet with the real provisioning
+path. It serves the platform with gunicorn (``BENCH_WORKERS`` sync workers, default 3) on
+loopback and loads it with ``wrk`` from its own process (``apt-get install wrk``), for
+``BENCH_SECONDS`` (default 8) per round. Printed side by side:
 
 - requests/s of the same view (the sign-in page) on the platform host and on a commune's host,
   one host and rotating over 100 hosts, and their ratio;
@@ -17,7 +14,6 @@ process (``apt-get install wrk``). Printed side by side:
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import subprocess
@@ -32,42 +28,20 @@ OFFERED = 10  # services the benchmarked portal offers
 Row = tuple[str, str, str]
 
 
-def build(count: int) -> list[Any]:
-    """``count`` active communes with hosts and cloned schemas; the first offers a few services."""
-    from django.core.management import call_command
-    from django.utils import timezone
+def prepare(schemas: list[str]) -> list[Any]:
+    """The fleet's communes in provisioning order; the first offers a few services."""
+    from django.test.utils import setup_test_environment
     from django_tenants.utils import tenant_context
 
     from activations.services import activate_service
     from catalog.loader import load_catalog
     from catalog.models import Service
-    from tenants import template
-    from tenants.migration_state import tenant_migrations_applied
-    from tenants.models import Commune, Domain, Municipality
+    from tenants.models import Commune
 
-    quiet = open(os.devnull, "w")  # noqa: SIM115
-    call_command("migrate_locked", verbosity=0, stdout=quiet)
-    call_command("load_municipalities", stdout=quiet)
+    setup_test_environment()
     load_catalog()
-    applied = tenant_migrations_applied(template.TEMPLATE_SCHEMA)
-    communes = Commune.objects.bulk_create(
-        Commune(
-            name=m.short_name,
-            ags=m.ags,
-            land=m.land,
-            landkreis=m.kreis,
-            slug=f"bench-{m.ags}",
-            schema_name=f"bench_{m.ags}",
-            status=Commune.Status.ACTIVE,
-            applied_migrations=applied,
-        )
-        for m in Municipality.objects.order_by("ags")[:count]
-    )
-    Domain.objects.bulk_create(
-        Domain(domain=c.primary_host, tenant=c, is_primary=True, verified_at=timezone.now()) for c in communes
-    )
-    for commune in communes:
-        template.clone_template(commune.schema_name)
+    by_schema = {commune.schema_name: commune for commune in Commune.objects.filter(schema_name__in=schemas)}
+    communes = [by_schema[name] for name in schemas]
     with tenant_context(communes[0]):
         for slug in Service.objects.order_by("slug").values_list("slug", flat=True)[:OFFERED]:
             activate_service(service_slug=slug, actor="bench")
@@ -215,49 +189,5 @@ def catalog_memory_rows(communes: list[Any], limit: int = 1000) -> list[Row]:
 
 
 def rows(communes: list[Any], *, workers: int = 3, seconds: int = 8) -> list[Row]:
-    """Every row of this benchmark, for communes built by ``build`` (or bench/fleet.py)."""
+    """Every row of this part of the benchmark, for the communes ``prepare`` returned."""
     return statement_rows(communes) + web_rows(communes, workers, seconds) + catalog_memory_rows(communes)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--communes", type=int, default=int(os.environ.get("BENCH_COMMUNES", "200")))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "3")))
-    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "8")))
-    options = parser.parse_args()
-
-    sys.path.insert(0, str(ROOT))
-    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
-        os.environ.pop(name, None)
-    os.environ.setdefault("KOMMUNAL_DEV", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunal.settings")
-    from bench.provisioning import drop_scratch, scratch_database
-
-    admin = scratch_database()
-    import django
-
-    django.setup()
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    try:
-        started = time.perf_counter()
-        communes = build(options.communes)
-        print(f"setup: {len(communes)} communes in {time.perf_counter() - started:.0f} s")
-        results = rows(communes, workers=options.workers, seconds=options.seconds)
-    except BaseException:  # printed before the scratch database is dropped, which can take a while
-        import traceback
-
-        traceback.print_exc()
-        raise
-    finally:
-        drop_scratch(admin)
-    print(
-        f"\n{options.communes} communes, gunicorn {options.workers} sync workers, wrk -t2 -c12, {os.cpu_count()} CPUs"
-    )
-    for label, value, note in results:
-        print(f"  {label:<62} {value:>10}  {note}")
-
-
-if __name__ == "__main__":
-    main()
