@@ -1,8 +1,9 @@
 """Django's default connection, typed as the schema-aware backend it is, and
 commit hooks that stay in the schema they were registered in."""
 
-from collections.abc import Callable
-from typing import cast
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, cast
 
 from django.db import connection as default_connection
 from django.db import transaction
@@ -26,3 +27,17 @@ def on_commit_in_current_schema(callback: Callable[[], object]) -> None:
             callback()
 
     transaction.on_commit(run)
+
+
+@contextmanager
+def local_search_path(cursor: Any, schema_name: str) -> Iterator[None]:
+    """``SET LOCAL search_path`` to ``schema_name`` for the block, then the previous path again.
+
+    Inside an enclosing transaction a ``SET LOCAL`` outlives a savepoint, while the connection
+    believes it still has the path it set last (``TENANT_LIMIT_SET_CALLS``): put it back.
+    """
+    cursor.execute("SELECT current_setting('search_path')")
+    previous = cursor.fetchone()[0]
+    cursor.execute(f'SET LOCAL search_path TO "{schema_name}"')
+    yield
+    cursor.execute("SELECT set_config('search_path', %s, true)", [previous])

@@ -25,7 +25,7 @@ from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists
 
 from tenants import placement
-from tenants.db import connection
+from tenants.db import connection, local_search_path
 from tenants.migration_state import schema_fingerprint, schema_is_migrated
 
 logger = logging.getLogger(__name__)
@@ -82,8 +82,8 @@ def clone_template(schema_name: str, using: str = DEFAULT_DB_ALIAS) -> None:
     target.set_schema_to_public()
     with transaction.atomic(using=using), target.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA "{schema_name}"')
-        cursor.execute(f'SET LOCAL search_path TO "{schema_name}"')
-        cursor.execute(";\n".join(plan))
+        with local_search_path(cursor, schema_name):
+            cursor.execute(";\n".join(plan))
     target.set_schema_to_public()
 
 
@@ -95,9 +95,8 @@ def clone_plan(fingerprint: str) -> tuple[str, ...] | None:
     sequences not owned by identity columns, defaults calling ``nextval``); ``fingerprint`` only
     keys the cache.
     """
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Unqualified names in the definitions below, so they apply to whichever schema runs them.
-        cursor.execute(f'SET LOCAL search_path TO "{TEMPLATE_SCHEMA}"')
+    # Unqualified names in the definitions below, so they apply to whichever schema runs them.
+    with transaction.atomic(), connection.cursor() as cursor, local_search_path(cursor, TEMPLATE_SCHEMA):
         cursor.execute(
             """
             SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -266,6 +266,6 @@ def test_move_commune_refuses_bad_input_with_a_sentence(pg2, slug, server, messa
 def test_placement_databases_are_read_as_alias_url_pairs() -> None:
     databases = placement_database_settings("pg2=postgres://u:p@db2:5432/k, pg3=postgres://u:p@db3/k")
     assert [(alias, config["HOST"]) for alias, config in databases.items()] == [("pg2", "db2"), ("pg3", "db3")]
-    assert databases["pg2"]["ENGINE"] == "django_tenants.postgresql_backend"
+    assert databases["pg2"]["ENGINE"] == "kommunal.postgresql_backend"
     with pytest.raises(Exception, match="not alias=postgres"):
         placement_database_settings("postgres://u:p@db2/k")
