@@ -3,7 +3,8 @@
 Only anonymous ``GET``/``HEAD`` requests without a query string are served from or stored in the
 cache: a visitor with a session (signed in, or carrying messages) always gets a fresh page. A
 stored page keeps neither cookies nor headers of the response it came from, and its CSRF token
-(the language switch is a form) is replaced by the visitor's own on every hit.
+(the language switch is a form) and the CSP nonce of its style block are replaced by the
+visitor's own on every hit.
 
 Keys name the schema and two generations: the commune's (bumped when its activations, branding
 or registry entry change) and the catalogue's (bumped when a shared service or version changes).
@@ -32,6 +33,9 @@ from tenants.db import connection
 CATALOG_GENERATION_KEY = "catalog:generation"
 CSRF_VALUE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_PLACEHOLDER = b"__kommunal_csrf_token__"
+# The Content-Security-Policy nonce of inline style blocks is fresh per response, like the token.
+NONCE_VALUE = re.compile(rb'( nonce=")[^"]*(")')
+NONCE_PLACEHOLDER = b"__kommunal_csp_nonce__"
 HEADER = "X-Kommunal-Page-Cache"
 
 View = Callable[..., HttpResponse]
@@ -79,8 +83,11 @@ def cache_public_page(view: View) -> View:
         key = f"page:{schema_name}:{commune_generation}:{catalog_generation}:{language}:{request.path}"
         stored = _pages().get(key)
         if stored is not None and stored["schema"] == schema_name:
+            # Reading request.csp_nonce makes django-csp name this response's nonce in its header.
+            nonce = str(getattr(request, "csp_nonce", "")).encode()
+            content = stored["content"].replace(CSRF_PLACEHOLDER, get_token(request).encode())
             response = HttpResponse(
-                stored["content"].replace(CSRF_PLACEHOLDER, get_token(request).encode()),
+                content.replace(NONCE_PLACEHOLDER, nonce),
                 content_type=stored["content_type"],
             )
             response[HEADER] = "hit"
@@ -88,6 +95,7 @@ def cache_public_page(view: View) -> View:
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming and not response.cookies:
             content = CSRF_VALUE.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
+            content = NONCE_VALUE.sub(rb"\1" + NONCE_PLACEHOLDER + rb"\2", content)
             _pages().set(key, {"schema": schema_name, "content": content, "content_type": response["Content-Type"]})
             response[HEADER] = "miss"
         return response

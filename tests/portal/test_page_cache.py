@@ -50,6 +50,16 @@ def test_anonymous_visitors_get_the_cached_page_with_their_own_csrf_token(offers
     assert switched.status_code == 302
 
 
+def test_a_cached_page_carries_the_style_nonce_its_policy_names(offers) -> None:
+    """The commune's colours are an inline style block: on a hit its nonce must be this response's."""
+    host_client(offers.zeitz).get("/")
+    response = Client(HTTP_HOST=offers.zeitz.primary_host).get("/")
+    assert response[page_cache.HEADER] == "hit"
+    nonce = re.search(r'<style nonce="([^"]+)"', response.content.decode())
+    assert nonce
+    assert f"'nonce-{nonce.group(1)}'" in response["Content-Security-Policy"]
+
+
 def test_a_cached_page_never_appears_on_another_communes_host(offers) -> None:
     assert _served(host_client(offers.zeitz))[0] == "miss"
     state, page = _served(host_client(offers.borna))

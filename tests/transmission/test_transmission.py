@@ -14,6 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -28,6 +29,7 @@ from tests.catalog_helpers import activate, post_form
 from tests.helpers import host_client, signed_in_client
 from tests.operator_helpers import verified_operator_client
 from transmission import fitconnect, selectors, services
+from transmission.demo import SAMPLE_PDF
 from transmission.index.models import DeliveryIndex
 from transmission.models import Delivery, Route
 
@@ -42,6 +44,11 @@ PERMIT = {
     "halter": "halter",
     "gueltig_ab": "2026-12-01",
 }
+
+
+def registration_copy() -> SimpleUploadedFile:
+    """The copy of the vehicle registration the parking permit asks for."""
+    return SimpleUploadedFile("zulassung.pdf", SAMPLE_PDF, "application/pdf")
 
 
 def _schema() -> dict[str, Any]:
@@ -80,7 +87,8 @@ def _activation():  # type: ignore[no-untyped-def]
 
 def _submit(commune, capture, data: dict[str, Any] | None = None) -> CitizenRequest:  # type: ignore[no-untyped-def]
     with capture(execute=True):
-        response = post_form(host_client(commune), DEMO_SERVICE, data or PERMIT)
+        form = {**(data or PERMIT), "zulassungsbescheinigung": registration_copy()}
+        response = post_form(host_client(commune), DEMO_SERVICE, form)
     assert response.status_code in (200, 302), response.content[:500]
     with tenant_context(commune):
         return CitizenRequest.objects.latest("id")
@@ -114,7 +122,8 @@ def test_a_request_submitted_in_zeitz_goes_out_encrypted_and_comes_back_accepted
     assert request.status == Status.IN_PROGRESS
     # The office decrypted exactly what the citizen sent; on the wire it was ciphertext only.
     received = stand_in.received[-1]
-    assert received["data"] == PERMIT
+    assert {name: value for name, value in received["data"].items() if name != "zulassungsbescheinigung"} == PERMIT
+    assert [file["name"] for file in received["data"]["zulassungsbescheinigung"]] == ["zulassung.pdf"]
     assert received["metadata"]["contentStructure"]["data"]["submissionSchema"]["schemaUri"] == _uri()
     assert received["attachments"]["antrag.pdf"].startswith(b"%PDF")
     stored = stand_in.submissions[delivery.submission_id]
@@ -348,7 +357,8 @@ def test_the_email_route_sends_pdf_and_json_with_nothing_personal_in_the_subject
     names = {name: (content, kind) for name, content, kind in message.attachments}
     assert names["antrag.pdf"][0].startswith(b"%PDF")
     assert names["antrag.pdf"][1] == "application/pdf"
-    assert json.loads(names[f"{request.tracking_number}.json"][0]) == PERMIT
+    sent = json.loads(names[f"{request.tracking_number}.json"][0])
+    assert {name: value for name, value in sent.items() if name != "zulassungsbescheinigung"} == PERMIT
 
 
 def test_the_inbox_stays_the_default_and_routes_never_cross_communes(
