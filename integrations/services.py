@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import secrets
 import time
 import urllib.error
@@ -23,6 +24,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tenants.utils import tenant_context
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import User
 from audit import services as audit
@@ -32,6 +35,9 @@ from integrations.models import ApiKey, WebhookDelivery, WebhookSubscription
 from integrations.urlguard import check_webhook_url
 from kommunal.api.scopes import SCOPES
 from tenants.models import Commune
+from tenants.selectors import communes_with_schema
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "kk_live_"
 PREFIX_LENGTH = len(KEY_PREFIX) + 8
@@ -146,10 +152,19 @@ def delete_subscription(subscription: WebhookSubscription, *, actor: str) -> Non
 
 
 def _schedule(deliveries: list[WebhookDelivery]) -> None:
+    for delivery in deliveries:
+        transaction.on_commit(functools.partial(_enqueue, delivery.pk))
+
+
+def _enqueue(delivery_id: int) -> None:
+    """Hand a committed delivery to the task queue. Without a reachable broker it stays pending
+    in the table (the outbox), and ``deliver_due_everywhere`` (every minute) sends it."""
     from integrations.tasks import deliver_webhook
 
-    for delivery in deliveries:
-        transaction.on_commit(functools.partial(deliver_webhook.delay, delivery.pk))
+    try:
+        deliver_webhook.delay(delivery_id)
+    except KombuOperationalError:
+        logger.warning("webhook delivery %s not queued (broker unreachable); it stays pending", delivery_id)
 
 
 def emit_event(event: str, data: dict[str, Any]) -> list[WebhookDelivery]:
@@ -253,6 +268,18 @@ def attempt_delivery(delivery: WebhookDelivery) -> WebhookDelivery:
         delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
     delivery.save(update_fields=["status", "response_status", "last_error", "delivered_at", "next_attempt_at"])
     return delivery
+
+
+def deliver_due_everywhere() -> tuple[int, int]:
+    """Attempt every due delivery of every commune; returns (attempted, succeeded)."""
+    attempted = succeeded = 0
+    for commune in communes_with_schema().iterator():
+        with tenant_context(commune):
+            for delivery_id in due_deliveries():
+                delivery = attempt_delivery(WebhookDelivery(pk=delivery_id))
+                attempted += 1
+                succeeded += delivery.status == WebhookDelivery.Status.SUCCEEDED
+    return attempted, succeeded
 
 
 def due_deliveries(limit: int = 100) -> list[int]:

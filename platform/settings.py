@@ -141,15 +141,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Every cache key carries the schema name of the current commune (django-tenants' make_key),
-# so one commune's cache entry can never be read on another commune's host.
+# so one commune's cache entry can never be read on another commune's host. Without Redis the
+# cache degrades to misses (kommunal.cache); short timeouts keep an unreachable Redis from
+# holding requests up (docs/operations.md, "Faults").
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        "BACKEND": "kommunal.cache.DegradingRedisCache"
         if REDIS_URL
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": REDIS_URL or "kommunal",
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "KEY_PREFIX": os.environ.get("KOMMUNAL_CACHE_PREFIX", "kommunal"),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1} if REDIS_URL else {},
     }
 }
 

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from kommunal import views
 
+handler500 = "kommunal.views.server_error"
+
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("health/", views.health, name="health"),

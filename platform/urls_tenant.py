@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from branding.views import BrandedSwaggerView
 from kommunal import views
 
+handler500 = "kommunal.views.server_error"
+
 urlpatterns = [
     path("", include("portal.urls")),
     path("health/", views.health, name="health"),

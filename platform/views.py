@@ -1,11 +1,21 @@
-"""Views of the platform itself: health and the public landing page."""
+"""Views of the platform itself: health, the public landing page and the server error handler."""
 
 from __future__ import annotations
+
+import sys
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views import defaults
 
+from kommunal.api.problems import (
+    DATABASE_UNAVAILABLE,
+    RETRY_AFTER_SECONDS,
+    server_error_response,
+    unavailable_response,
+)
 from tenants import selectors
 
 
@@ -34,3 +44,25 @@ def health(request: HttpRequest) -> JsonResponse:
 def landing(request: HttpRequest) -> HttpResponse:
     """The platform's home page on the public host."""
     return render(request, "kommunal/landing.html", {"communes": selectors.active_communes()[:12]})
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: a problem document under ``/api/``, else a page that needs no database."""
+    if request.path.startswith("/api/"):
+        return unavailable_response(request)
+    response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: an unreachable database answers 503 (nothing to fix, retry), the rest 500.
+
+    Django calls it while handling the exception, also for errors raised in middleware (the
+    tenant lookup is the first query of every request), so ``sys.exc_info()`` names the cause.
+    """
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return service_unavailable(request)
+    if request.path.startswith("/api/"):
+        return server_error_response(request)
+    return defaults.server_error(request)

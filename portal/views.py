@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from activations.models import Activation
 from catalog.models import Category
 from citizen_requests import schema_form, selectors, services
+from kommunal.cache import CacheUnavailable
 
 EMAIL_FIELD = "kontakt_email"
 STATUS_LOOKUPS_PER_WINDOW = 20
@@ -108,14 +109,16 @@ def _too_many_lookups(request: HttpRequest) -> bool:
     """Count a status look-up of this client; True once it made STATUS_LOOKUPS_PER_WINDOW of them.
 
     The cache key carries the commune's schema (django-tenants' key function), so the limit is
-    per commune and client address.
+    per commune and client address. Without the cache every look-up counts as one too many.
     """
     key = f"portal:status-lookups:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=STATUS_LOOKUP_WINDOW_SECONDS)
     try:
+        cache.add(key, 0, timeout=STATUS_LOOKUP_WINDOW_SECONDS)
         return cache.incr(key) > STATUS_LOOKUPS_PER_WINDOW
     except ValueError:  # expired between add and incr
         return False
+    except CacheUnavailable:  # fails closed: uncounted look-ups would let numbers be tried in bulk
+        return True
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,7 +2,8 @@
 
 - ``ETag`` (weak, of the body) on successful reads; ``If-None-Match`` answers 304.
 - ``Idempotency-Key`` on ``POST`` (see ``kommunal.api.idempotency``).
-- Unknown ``/api/`` addresses and unhandled errors answer with problem documents.
+- Unknown ``/api/`` addresses and unhandled errors answer with problem documents (503 with
+  Retry-After while the database is unreachable).
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
 from kommunal.api.idempotency import HEADER, handle_idempotent
-from kommunal.api.problems import PROBLEM_CONTENT_TYPE, not_found_response, server_error_response
+from kommunal.api.problems import (
+    DATABASE_UNAVAILABLE,
+    PROBLEM_CONTENT_TYPE,
+    not_found_response,
+    server_error_response,
+    unavailable_response,
+)
 
 logger = logging.getLogger("kommunal.api")
 
@@ -78,5 +85,8 @@ class ApiConventionsMiddleware:
             exception, (Http404, PermissionDenied, BadRequest, SuspiciousOperation)
         ):
             return None
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            logger.warning("Database unavailable in %s %s: %s", request.method, request.path, exception)
+            return unavailable_response(request)
         logger.exception("Unhandled error in %s %s", request.method, request.path)
         return server_error_response(request)

@@ -1,7 +1,8 @@
 """``kommunal deliver_webhooks``: attempt every due webhook delivery of every commune.
 
-With a Celery broker, retries are queued with their delay and this command is only a safety
-net; without one (tasks run eagerly) run it every minute (cron or a systemd timer). It visits
+With a Celery broker, retries are queued with their delay and Celery beat runs the same sweep
+every minute (``integrations.tasks.deliver_due``) as a safety net for deliveries that could not be
+queued; without a broker (tasks run eagerly) run this every minute (cron or a systemd timer). It visits
 each commune's schema once with one indexed query for due deliveries.
 """
 
@@ -10,22 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django_tenants.utils import tenant_context
 
 from integrations import services
-from integrations.models import WebhookDelivery
-from tenants.selectors import communes_with_schema
 
 
 class Command(BaseCommand):
     help = "Attempt every webhook delivery whose next attempt is due, in every commune."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        attempted = succeeded = 0
-        for commune in communes_with_schema().iterator():
-            with tenant_context(commune):
-                for delivery_id in services.due_deliveries():
-                    delivery = services.attempt_delivery(WebhookDelivery(pk=delivery_id))
-                    attempted += 1
-                    succeeded += delivery.status == WebhookDelivery.Status.SUCCEEDED
+        attempted, succeeded = services.deliver_due_everywhere()
         self.stdout.write(f"{attempted} deliveries attempted, {succeeded} succeeded.")
