@@ -140,9 +140,9 @@ for _schema in (PUBLIC_HOSTILE, TENANT_HOSTILE):
 
 
 def _spare_shared_communes(case) -> None:  # type: ignore[no-untyped-def]
-    if case.path_parameters and case.path_parameters.get("slug") in SHARED_COMMUNES:
-        if case.operation.path.startswith("/api/v1/operator/tenants/"):
-            case.path_parameters["slug"] = NOWHERE
+    slug = (case.path_parameters or {}).get("slug")
+    if slug in SHARED_COMMUNES and case.operation.path.startswith("/api/v1/operator/tenants/"):
+        case.path_parameters["slug"] = NOWHERE
 
 
 def _assert_survived(response) -> None:  # type: ignore[no-untyped-def]
