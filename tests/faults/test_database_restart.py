@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-from psycopg.conninfo import make_conninfo
 import pytest
 from django.db import connection
+from psycopg.conninfo import make_conninfo
 
 from tests.catalog_helpers import BULKY_WASTE
 from tests.faults.servers import Platform, Postgres, http, seed
