@@ -37,7 +37,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The contract and hostile-value runs of tests/api/test_schemathesis.py with more examples per
-# operation than `make test` uses (there: 8).
+# operation than `make test` uses (there: 6).
 FUZZ_EXAMPLES ?= 200
 fuzz: $(VENV)/.installed-dev
 	KOMMUNAL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/api/test_schemathesis.py -p no:cacheprovider $(PYTEST_ARGS)
