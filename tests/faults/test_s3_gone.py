@@ -9,11 +9,15 @@ from django_tenants.utils import tenant_context
 from moto.server import ThreadedMotoServer
 
 from branding.models import Branding
-from tests.branding.conftest import BUCKET, image_bytes, s3_storage_settings
+from kommunal.s3 import private_bucket_storage
+from tests.branding.conftest import S3_CREDENTIALS, image_bytes
 from tests.faults.servers import free_port
 from tests.helpers import host_client, signed_in_client
 
 pytestmark = pytest.mark.django_db
+
+# Moto keeps buckets per process: one of this test's own, not the branding tests' bucket.
+BUCKET = "kommunal-faults-s3-gone"
 
 
 def _upload(client, size: tuple[int, int]):  # type: ignore[no-untyped-def]
@@ -29,7 +33,8 @@ def test_without_s3_uploads_are_refused_and_pages_render(communes, settings) -> 
     boto3.client(
         "s3", endpoint_url=endpoint, region_name="eu-central-1", aws_access_key_id="t", aws_secret_access_key="t"
     ).create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
-    settings.STORAGES = {**settings.STORAGES, "branding": s3_storage_settings(endpoint)}
+    storage = private_bucket_storage(BUCKET, "eu-central-1", endpoint, **S3_CREDENTIALS)
+    settings.STORAGES = {**settings.STORAGES, "branding": storage}
     admin, citizen = signed_in_client(communes.zeitz, "admin@zeitz.example"), host_client(communes.zeitz)
     try:
         assert _upload(admin, (300, 360)).status_code == 302
