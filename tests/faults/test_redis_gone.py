@@ -45,6 +45,10 @@ def test_without_redis_pages_and_reads_are_served_and_signups_refused(communes, 
     assert refused["Content-Type"] == "application/problem+json"
     assert refused["Retry-After"] == "60"
     assert refused.json()["type"].endswith("/temporarily-unavailable")
+    form = {**APPLICATION, "accept_terms": "on", "accept_dpa": "on", "website": ""}
+    page = platform.post("/signup/apply/14713000/", form, HTTP_ACCEPT_LANGUAGE="de")
+    assert page.status_code == 503
+    assert "Anträge können gerade nicht angenommen werden" in page.content.decode()
     assert not Application.objects.exists()
     # Tracking-number look-ups are a limit against guessing too: they fail closed.
     lookup = zeitz.post("/status/", {"tracking_number": "ZEI-2026-AAAAAA", "email": "a@example.org"})
