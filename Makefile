@@ -7,11 +7,12 @@ PACKAGE_FILES := pyproject.toml setup.py $(wildcard */apps.py)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check-infra format messages openapi bench clean help
+.PHONY: run test fuzz lint check-infra format messages openapi bench clean help
 
 help:
 	@echo "make run    set up .venv, the database and demo communes; serve http://localhost:$(PORT)"
 	@echo "make test   set up .venv with the dev extras and run the whole test suite"
+	@echo "make fuzz   schemathesis over both API documents with many more examples (FUZZ_EXAMPLES)"
 	@echo "make lint   ruff (lint + format check) and mypy"
 	@echo "make check-infra   terraform fmt and checkov over infra/terraform"
 	@echo "make openapi  regenerate docs/openapi-public.yaml and docs/openapi-tenant.yaml"
@@ -34,6 +35,12 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The contract and hostile-value runs of tests/api/test_schemathesis.py with more examples per
+# operation than `make test` uses (there: 6).
+FUZZ_EXAMPLES ?= 200
+fuzz: $(VENV)/.installed-dev
+	KOMMUNAL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/api/test_schemathesis.py -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -58,12 +58,18 @@ class AssetStore:
         return key
 
     def read(self, key: str) -> bytes:
-        """The bytes stored under ``key``; ``FileNotFoundError`` when there are none."""
+        """The bytes stored under ``key``; ``FileNotFoundError`` when there are none,
+        ``StorageUnavailable`` when the store cannot be reached."""
         key = self.check(key)
-        if not self.backend.exists(key):
-            raise FileNotFoundError(key)
-        with self.backend.open(key, "rb") as handle:
-            return handle.read()
+        try:
+            if not self.backend.exists(key):
+                raise FileNotFoundError(key)
+            with self.backend.open(key, "rb") as handle:
+                return handle.read()
+        except FileNotFoundError:
+            raise
+        except Exception as error:  # botocore, OSError: any failure of the store
+            raise StorageUnavailable(str(error)) from error
 
     def delete(self, key: str) -> None:
         """Remove ``key`` (missing keys are fine)."""

@@ -142,6 +142,9 @@ def asset(request: HttpRequest, name: str) -> HttpResponse:
         data = store.read(store.key(name))
     except (SuspiciousFileOperation, FileNotFoundError) as error:
         raise Http404 from error
+    except StorageUnavailable:
+        # The page that links the file still renders; the browser may ask again shortly.
+        return HttpResponse(status=503, headers={"Retry-After": "30", "Cache-Control": "no-store"})
     content_type = CONTENT_TYPES.get(name.rsplit(".", 1)[-1])
     if content_type is None:
         raise Http404

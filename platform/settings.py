@@ -167,9 +167,10 @@ DATABASES = {"default": database_settings(), **placement_database_settings()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CACHE_BACKEND = (
-    "django.core.cache.backends.redis.RedisCache" if REDIS_URL else "django.core.cache.backends.locmem.LocMemCache"
-)
+# With Redis, an outage degrades to cache misses (kommunal.cache) and short timeouts keep an
+# unreachable Redis from holding requests up (docs/operations.md, "Faults").
+CACHE_BACKEND = "kommunal.cache.DegradingRedisCache" if REDIS_URL else "django.core.cache.backends.locmem.LocMemCache"
+REDIS_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 CACHE_PREFIX = os.environ.get("KOMMUNAL_CACHE_PREFIX", "kommunal")
 # Every cache key carries the schema name of the current commune (django-tenants' make_key),
 # so one commune's cache entry can never be read on another commune's host.
@@ -183,14 +184,18 @@ CACHES = {
         "LOCATION": REDIS_URL or "kommunal",
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "KEY_PREFIX": CACHE_PREFIX,
-        "OPTIONS": {} if REDIS_URL else {"MAX_ENTRIES": int(os.environ.get("KOMMUNAL_CACHE_MAX_ENTRIES", "50000"))},
+        "OPTIONS": REDIS_OPTIONS
+        if REDIS_URL
+        else {"MAX_ENTRIES": int(os.environ.get("KOMMUNAL_CACHE_MAX_ENTRIES", "50000"))},
     },
     "pages": {
         "BACKEND": CACHE_BACKEND,
         "LOCATION": REDIS_URL or "kommunal-pages",
         "KEY_PREFIX": f"{CACHE_PREFIX}-pages",
         "TIMEOUT": int(os.environ.get("KOMMUNAL_PAGE_CACHE_SECONDS", "600")),
-        "OPTIONS": {} if REDIS_URL else {"MAX_ENTRIES": int(os.environ.get("KOMMUNAL_PAGE_CACHE_MAX_ENTRIES", "2000"))},
+        "OPTIONS": REDIS_OPTIONS
+        if REDIS_URL
+        else {"MAX_ENTRIES": int(os.environ.get("KOMMUNAL_PAGE_CACHE_MAX_ENTRIES", "2000"))},
     },
 }
 

@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView
 from kommunal import views
 from kommunal.api.docs_pages import RedocView, SwaggerView
 
+handler500 = "kommunal.views.server_error"
+
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("health/", views.health, name="health"),

@@ -7,6 +7,8 @@ from branding.views import BrandedSwaggerView
 from kommunal import views
 from kommunal.api.docs_pages import RedocView
 
+handler500 = "kommunal.views.server_error"
+
 urlpatterns = [
     path("", include("portal.urls")),
     path("health/", views.health, name="health"),

@@ -1,15 +1,25 @@
-"""Views of the platform itself: health, the public landing page and the 400 page."""
+"""Views of the platform itself: health, the landing page, the 400 page and the server error handler."""
 
 from __future__ import annotations
+
+import sys
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from kommunal.api.middleware import API_PREFIX
-from kommunal.api.problems import problem_response
+from kommunal.api.problems import (
+    DATABASE_UNAVAILABLE,
+    RETRY_AFTER_SECONDS,
+    problem_response,
+    server_error_response,
+    unavailable_response,
+)
 from tenants import selectors
 
 
@@ -55,3 +65,25 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         return problem_response(request, 400, "Bad request", message, "bad-request")
     return render(request, "400.html", {"message": message}, status=400)
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: a problem document under ``/api/``, else a page that needs no database."""
+    if request.path.startswith("/api/"):
+        return unavailable_response(request)
+    response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: an unreachable database answers 503 (nothing to fix, retry), the rest 500.
+
+    Django calls it while handling the exception, also for errors raised in middleware (the
+    tenant lookup is the first query of every request), so ``sys.exc_info()`` names the cause.
+    """
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return service_unavailable(request)
+    if request.path.startswith("/api/"):
+        return server_error_response(request)
+    return defaults.server_error(request)

@@ -24,6 +24,7 @@ from citizens import services as citizen_services
 from citizens import session as citizen_session
 from citizens.trust import TrustLevel
 from kommunal.api.callers import client_address
+from kommunal.cache import CacheUnavailable
 from payments import links
 from portal.page_cache import cache_public_page
 
@@ -150,14 +151,16 @@ def _too_many_lookups(request: HttpRequest) -> bool:
     """Count a status look-up of this client; True once it made STATUS_LOOKUPS_PER_WINDOW of them.
 
     The cache key carries the commune's schema (django-tenants' key function), so the limit is
-    per commune and client address.
+    per commune and client address. Without the cache every look-up counts as one too many.
     """
     key = f"portal:status-lookups:{client_address(request.META)}"
-    cache.add(key, 0, timeout=STATUS_LOOKUP_WINDOW_SECONDS)
     try:
+        cache.add(key, 0, timeout=STATUS_LOOKUP_WINDOW_SECONDS)
         return cache.incr(key) > STATUS_LOOKUPS_PER_WINDOW
     except ValueError:  # expired between add and incr
         return False
+    except CacheUnavailable:  # fails closed: uncounted look-ups would let numbers be tried in bulk
+        return True
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from audit import services as audit
 from catalog.selectors import published_services
@@ -248,7 +249,12 @@ def approve_application(application: Application, *, actor: str) -> Application:
 def _queue_provisioning(application: Application) -> None:
     from signup.tasks import provision_application
 
-    provision_application.delay(str(application.pk))
+    try:
+        provision_application.delay(str(application.pk))
+    except KombuOperationalError:
+        # The approval is committed and the commune waits in provisioning, which
+        # ``kommunal reconcile_tenants`` resumes; the operator's decision is not lost.
+        logger.exception("provisioning of application %s not queued (broker unreachable)", application.pk)
 
 
 def reject_application(application: Application, *, actor: str, reason: str) -> Application:

@@ -52,6 +52,9 @@ def apply(request: HttpRequest, ags: str) -> HttpResponse:
                 request, _("Too many applications; please try again in %(minutes)d minutes.") % {"minutes": minutes}
             )
             return render(request, "signup/apply.html", {"form": form, "municipality": municipality}, status=429)
+        except ratelimit.Unavailable:
+            messages.error(request, _("Applications cannot be accepted right now; please try again in a few minutes."))
+            return render(request, "signup/apply.html", {"form": form, "municipality": municipality}, status=503)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

@@ -18,7 +18,9 @@ def on_commit_in_current_schema(callback: Callable[[], object]) -> None:
     """Run ``callback`` once the transaction commits, routed to the schema that is active now.
 
     A plain ``transaction.on_commit`` runs wherever the connection happens to point at commit
-    time, which is the public schema when the change was made inside ``tenant_context``.
+    time, which is the public schema when the change was made inside ``tenant_context``. The
+    callback is robust: what follows a commit (e-mail, events) never turns the saved change into
+    an error for the caller; its failure is logged.
     """
     tenant = connection.tenant
 
@@ -26,7 +28,7 @@ def on_commit_in_current_schema(callback: Callable[[], object]) -> None:
         with tenant_context(tenant):
             callback()
 
-    transaction.on_commit(run)
+    transaction.on_commit(run, robust=True)
 
 
 @contextmanager

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from activations.models import Activation, PaymentMode
 from activations.services import LocalSettings
-from kommunal.api.serializers import StrictFieldsMixin
+from kommunal.api.serializers import StrictBooleanField, StrictFieldsMixin, optional_email
 
 SETTINGS_FIELDS = [
     "fee",
@@ -27,6 +27,7 @@ class ActivationSerializer(serializers.ModelSerializer[Activation]):
     service = serializers.CharField(source="service.slug", help_text="Identifier of the catalogue service.")
     title = serializers.CharField(source="service.title")
     version = serializers.IntegerField(source="version.number", help_text="Catalogue version the commune runs.")
+    contact_email = optional_email(help_text="Empty when none was given.")
 
     class Meta:
         model = Activation
@@ -44,7 +45,7 @@ class LocalSettingsSerializer(StrictFieldsMixin, serializers.Serializer[LocalSet
     contact_phone = serializers.CharField(max_length=50, allow_blank=True, required=False)
     opening_hours = serializers.CharField(max_length=2000, allow_blank=True, required=False)
     notes = serializers.CharField(max_length=4000, allow_blank=True, required=False)
-    online_submission = serializers.BooleanField(required=False)
+    online_submission = StrictBooleanField(required=False)
     payment_mode = serializers.ChoiceField(choices=PaymentMode.choices, required=False)
 
 

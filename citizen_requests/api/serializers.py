@@ -38,6 +38,10 @@ class ReceiptSerializer(serializers.ModelSerializer[CitizenRequest]):
 
 
 class StatusChangeSerializer(serializers.ModelSerializer[StatusChange]):
+    from_status = serializers.ChoiceField(
+        choices=Status.choices, allow_blank=True, read_only=True, help_text="Empty for the submission itself."
+    )
+
     class Meta:
         model = StatusChange
         fields = ["from_status", "to_status", "actor", "comment", "at"]

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from integrations.events import EVENTS
 from integrations.models import ApiKey, WebhookDelivery, WebhookSubscription
 from kommunal.api.scopes import SCOPES
+from kommunal.api.serializers import StrictBooleanField
 
 
 class ApiKeyOutputSerializer(serializers.ModelSerializer[ApiKey]):
@@ -78,7 +79,7 @@ class WebhookSubscriptionInputSerializer(serializers.Serializer[WebhookSubscript
     url = serializers.URLField(max_length=500, help_text="Where events are POSTed (https).")
     events = serializers.ListField(child=serializers.ChoiceField(choices=list(EVENTS)), allow_empty=False, min_length=1)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, trim_whitespace=False)
-    is_active = serializers.BooleanField(required=False)
+    is_active = StrictBooleanField(required=False)
 
 
 class WebhookDeliveryOutputSerializer(serializers.ModelSerializer[WebhookDelivery]):

@@ -74,7 +74,9 @@ class OffboardResultSerializer(serializers.Serializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    commune: serializers.SlugRelatedField[Commune] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    commune: serializers.SlugRelatedField[Commune] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="The commune's slug; null for platform events."
+    )
 
     class Meta:
         model = AuditEvent

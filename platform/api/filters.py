@@ -18,8 +18,8 @@ from rest_framework.request import Request
 class OrderingFilter(filters.OrderingFilter):
     """DRF's ordering, restricted to the view's ``ordering_fields`` and strict about them.
 
-    A view offers ordering only when it declares ``ordering_fields``; an unknown field is a 400
-    naming the parameter (DRF would silently ignore it). The document lists the allowed values.
+    A view offers ordering only when it declares ``ordering_fields``; an unknown or empty field is a
+    400 naming the parameter (DRF would silently ignore it). The document lists the allowed values.
     """
 
     def get_valid_fields(self, queryset: Any, view: Any, context: Any = None) -> Any:
@@ -29,8 +29,8 @@ class OrderingFilter(filters.OrderingFilter):
 
     def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
         raw = request.query_params.get(self.ordering_param, "")
-        fields = [field.strip() for field in raw.split(",") if field.strip()]
-        if not fields:
+        fields = [field.strip() for field in raw.split(",")]
+        if self.ordering_param not in request.query_params:
             return self.get_default_ordering(view)
         valid = self.remove_invalid_fields(queryset, fields, view, request)
         if len(valid) != len(fields):
@@ -53,7 +53,11 @@ class OrderingFilter(filters.OrderingFilter):
                 "required": False,
                 "in": "query",
                 "description": "Comma-separated fields to order by; a leading '-' reverses the order.",
-                "schema": {"type": "array", "items": {"type": "string", "enum": self._allowed_values(view)}},
+                "schema": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "enum": self._allowed_values(view)},
+                },
                 "style": "form",
                 "explode": False,
             }

@@ -2,7 +2,8 @@
 
 - ``ETag`` (weak, of the body) on successful reads; ``If-None-Match`` answers 304.
 - ``Idempotency-Key`` on ``POST`` (see ``kommunal.api.idempotency``).
-- Unknown ``/api/`` addresses and unhandled errors answer with problem documents.
+- Unknown ``/api/`` addresses and unhandled errors answer with problem documents (503 with
+  Retry-After while the database is unreachable).
 - Query parameters with a NUL character are a 400 naming the parameter; a body larger than
   ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (or too many form fields) is a 413 (400) problem document, never
   Django's HTML error page (bodies themselves are checked by ``kommunal.api.parsers``).
@@ -31,10 +32,12 @@ from kommunal import input_guard
 from kommunal.api.idempotency import HEADER, handle_idempotent
 from kommunal.api.parsers import too_large_detail
 from kommunal.api.problems import (
+    DATABASE_UNAVAILABLE,
     PROBLEM_CONTENT_TYPE,
     not_found_response,
     problem_response,
     server_error_response,
+    unavailable_response,
 )
 
 logger = logging.getLogger("kommunal.api")
@@ -148,5 +151,8 @@ class ApiConventionsMiddleware:
             exception, (Http404, PermissionDenied, BadRequest, SuspiciousOperation)
         ):
             return None
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            logger.warning("Database unavailable in %s %s: %s", request.method, request.path, exception)
+            return unavailable_response(request)
         logger.exception("Unhandled error in %s %s", request.method, request.path)
         return server_error_response(request)

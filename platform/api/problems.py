@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -12,6 +13,9 @@ from rest_framework.views import exception_handler
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://kommunal.readthedocs.io/problems/"
+# Errors of a database that is down, restarting or failing over: answered 503, the client retries.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
 
 
 def problem_body(status: int, title: str, detail: str, slug: str, **extra: Any) -> dict[str, Any]:
@@ -36,6 +40,19 @@ def server_error_response(request: HttpRequest) -> JsonResponse:
         "The server failed to process the request; quote the X-Request-ID header when reporting it.",
         "server-error",
     )
+
+
+def unavailable_response(request: HttpRequest, retry_after: int = RETRY_AFTER_SECONDS) -> JsonResponse:
+    """503 while a service the platform needs (the database) cannot be reached; safe to retry."""
+    response = problem_response(
+        request,
+        503,
+        "Service unavailable",
+        "The service is unavailable for a moment and did not complete the request; please retry.",
+        "service-unavailable",
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def not_found_response(request: HttpRequest) -> JsonResponse:

@@ -3,8 +3,8 @@
 ``AutoSchema`` adds the API key scope to each operation's description. The postprocessing hook
 ``add_api_conventions`` adds what the conventions in ``kommunal.api`` do to every operation:
 problem+json error responses (the ``Problem`` component), ``ETag``/``If-None-Match`` and 304
-on reads, ``Idempotency-Key`` with 409/422 on ``POST``, ``Retry-After`` on 429 and
-``WWW-Authenticate`` on 401. Endpoints get all of it by existing; nothing to declare.
+on reads, ``Idempotency-Key`` with 409/422 on ``POST``, ``Retry-After`` on 429 and 503 (database
+unavailable) and ``WWW-Authenticate`` on 401. Endpoints get all of it by existing; nothing to declare.
 """
 
 from __future__ import annotations
@@ -97,6 +97,13 @@ ERRORS: dict[int, tuple[str, str, str, str]] = {
         "Request was throttled. Expected available in 12 seconds.",
         "throttled",
     ),
+    503: (
+        "A service the platform needs (the database) is unavailable for a moment; nothing was done. "
+        "Retry after `Retry-After` seconds.",
+        "Service unavailable",
+        "The service is unavailable for a moment and did not complete the request; please retry.",
+        "service-unavailable",
+    ),
 }
 
 IF_NONE_MATCH = {
@@ -124,6 +131,7 @@ REPLAYED_HEADER = {
 HEADERS_BY_STATUS = {
     401: {"WWW-Authenticate": {"description": "The authentication scheme to use.", "schema": {"type": "string"}}},
     429: {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}},
+    503: {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}},
 }
 METHODS = ("get", "put", "patch", "delete", "post")
 # Query parameters never contain NUL (a 400 naming the parameter); parameters with an enum,
@@ -171,7 +179,7 @@ def _problem_response(status: int) -> dict[str, Any]:
 
 
 def _applicable_errors(method: str, operation: dict[str, Any]) -> list[int]:
-    statuses = [401, 403, 404, 406, 429]
+    statuses = [401, 403, 404, 406, 429, 503]
     if operation.get("parameters") or "requestBody" in operation or method == "post":
         statuses.append(400)
     if "requestBody" in operation:
@@ -219,9 +227,11 @@ def add_api_conventions(result: dict[str, Any], generator: Any, request: Any, pu
                 # Every error body is a problem document (kommunal.api.problems), whatever a view
                 # declared; keep the view's own description of when it happens.
                 if (
-                    status[0] == "4"
+                    status[0] in "45"
                     and int(status) in ERRORS
                     and PROBLEM_CONTENT_TYPE not in response.get("content", {})
                 ):
                     response["content"] = _problem_response(int(status))["content"]
+                if status.isdigit() and int(status) in HEADERS_BY_STATUS:
+                    response.setdefault("headers", HEADERS_BY_STATUS[int(status)])
     return result

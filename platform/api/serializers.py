@@ -20,6 +20,23 @@ class StrictFieldsMixin:
         return super().to_internal_value(data)  # type: ignore[misc]
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """JSON ``true`` or ``false`` only, as the document says; DRF's field also takes ``0``/``1``,
+    ``"yes"``/``"no"`` and more, which a client would only send by mistake."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if data is True or data is False:
+            return data
+        self.fail("invalid", input=data)
+        raise AssertionError("fail() raises")  # pragma: no cover
+
+
+def optional_email(**kwargs: Any) -> serializers.EmailField:
+    """A read-only e-mail address that may be ``""``: a field a ModelSerializer generates read-only
+    drops ``allow_blank``, and the document would then promise ``format: email`` for ``""``."""
+    return serializers.EmailField(allow_blank=True, read_only=True, **kwargs)
+
+
 def validation_error(exc: DjangoValidationError) -> serializers.ValidationError:
     """A service-layer ValidationError as the API's 400 with the same field names."""
     if hasattr(exc, "error_dict"):

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from activations.models import Activation
 from catalog.api.serializers import VersionSerializer
+from kommunal.api.serializers import optional_email
 
 
 class OfferedServiceSerializer(serializers.ModelSerializer[Activation]):
@@ -19,6 +20,7 @@ class OfferedServiceSerializer(serializers.ModelSerializer[Activation]):
     category = serializers.CharField(source="service.category")
     is_emobility = serializers.BooleanField(source="service.is_emobility")
     version = serializers.IntegerField(source="version.number", help_text="The catalogue version this commune runs.")
+    contact_email = optional_email(help_text="Empty when none was given.")
 
     class Meta:
         model = Activation

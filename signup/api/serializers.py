@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kommunal.api.serializers import StrictBooleanField, optional_email
 from signup.leitweg import validate_leitweg_id
 from signup.models import Application
 from signup.provisioning import STEP_LABELS
@@ -50,7 +51,7 @@ class _DetailsSerializer(serializers.Serializer[Any]):
 
 
 @extend_schema_field({"type": "boolean", "enum": [True]})
-class AcceptanceField(serializers.BooleanField):
+class AcceptanceField(StrictBooleanField):
     """A consent that must be given: the document allows only ``true`` (``false`` is a 400 naming it)."""
 
 
@@ -86,6 +87,7 @@ class SignupSerializer(serializers.ModelSerializer[Application]):
     email_verified = serializers.BooleanField(source="is_verified")
     steps = serializers.SerializerMethodField()
     portal_url = serializers.SerializerMethodField()
+    invoice_email = optional_email(help_text="Empty until the applicant gives one.")
 
     class Meta:
         model = Application

@@ -69,11 +69,23 @@ NOT_FOUND = _problem(404, "Not Found", "not-found", "No Application matches the 
 FORBIDDEN = _problem(403, "Forbidden", "permission-denied", "You do not have permission to perform this action.")
 
 
+class LimitUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Applications cannot be accepted right now; please try again in a minute."
+    default_code = "temporarily-unavailable"
+
+    def __init__(self, wait: int) -> None:
+        super().__init__()
+        self.wait = wait  # DRF's exception handler turns it into Retry-After
+
+
 def _limit(scope: str, key: str) -> None:
     try:
         ratelimit.hit(scope, key)
     except ratelimit.Limited as limited:
         raise exceptions.Throttled(wait=limited.retry_after) from None
+    except ratelimit.Unavailable as unavailable:
+        raise LimitUnavailable(unavailable.retry_after) from None
 
 
 def _as_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
@@ -204,7 +216,8 @@ class MunicipalityListView(APIView):
         "`applicant_email`; the application stays `pending_review` and is reviewed once the address is "
         "verified. The response is the same whichever e-mail address is given. Only one open application "
         "per commune exists: a second one (even a simultaneous one) gets 409. Rate limited per client address "
-        "and per e-mail address (429 with Retry-After)."
+        "and per e-mail address (429 with Retry-After); while those limits cannot be counted, applications are "
+        "refused with 503 and Retry-After."
     ),
     request=SignupCreateSerializer,
     responses={
@@ -212,6 +225,12 @@ class MunicipalityListView(APIView):
         400: VALIDATION_ERROR,
         409: _problem(409, "Conflict", "commune-taken", "Zeitz already uses Kommunal or has applied."),
         429: TOO_MANY,
+        503: _problem(
+            503,
+            "Service Unavailable",
+            "temporarily-unavailable",
+            "Applications cannot be accepted right now; please try again in a minute.",
+        ),
     },
     examples=[OpenApiExample("Application", value=SIGNUP_EXAMPLE, request_only=True), APPLIED],
 )
