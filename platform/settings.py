@@ -94,6 +94,7 @@ TENANT_APPS = [
     "citizen_requests",
     "kommunal.api.apps.ApiConfig",
     "integrations",
+    "appointments",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
