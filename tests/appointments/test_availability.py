@@ -1,5 +1,6 @@
 """Free slots: opening hours, breaks, Land holidays, closures, buffers and daylight-saving time."""
 
+from itertools import pairwise
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -61,7 +62,7 @@ def test_daylight_saving_sundays_count_real_time(catalogue, communes, sunday, ho
         slots = availability.free_slots(settings, ags=communes.zeitz.ags, first=sunday, last=sunday, now=LONG_AGO)
     assert len(slots) == hours_of_slots * 2
     assert slots[0].starts_at.strftime("%H:%M") == first_utc
-    assert all(b.starts_at - a.starts_at == timedelta(minutes=30) for a, b in zip(slots, slots[1:], strict=False))
+    assert all(b.starts_at - a.starts_at == timedelta(minutes=30) for a, b in pairwise(slots))
 
 
 def test_nine_oclock_is_eight_utc_in_winter_and_seven_in_summer(catalogue, communes):
