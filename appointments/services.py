@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appointments import availability, events, notifications
-from appointments.models import Booking, BookingChange, Mode, Resource, ServiceSettings, WaitlistEntry
+from appointments.models import Booking, BookingChange, Mode, ServiceSettings, WaitlistEntry
 from audit import services as audit
 from citizen_requests.models import CitizenRequest
 from tenants.db import on_commit_in_current_schema
@@ -304,7 +304,9 @@ def send_reminders(now: datetime | None = None) -> int:
     return sent
 
 
-def create_resource(*, name: str, location: str = "", actor: str) -> Resource:
-    resource = Resource.objects.create(name=name.strip(), location=location.strip())
-    audit.record("appointment.resource_created", actor=actor, commune=_commune(), target=resource.name)
-    return resource
+@transaction.atomic
+def save_setup(form: Any, *, actor: str) -> Any:
+    """Save one validated setup form (counter, hours, closure, service settings) with its audit entry."""
+    saved = form.save()
+    audit.record(f"appointment.{saved._meta.model_name}_saved", actor=actor, commune=_commune(), target=str(saved.pk))
+    return saved

@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("verwaltung/leistungen/", include("activations.urls")),
     path("verwaltung/anfragen/", include("citizen_requests.urls")),
+    path("verwaltung/termine/", include("appointments.urls_staff")),
+    path("termine/", include("appointments.urls")),
     path("api/v1/", include("kommunal.api.urls_tenant")),
     path("integrations/", include("integrations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="kommunal.urls_tenant"), name="schema"),

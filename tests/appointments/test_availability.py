@@ -1,7 +1,7 @@
 """Free slots: opening hours, breaks, Land holidays, closures, buffers and daylight-saving time."""
 
-from itertools import pairwise
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 import pytest
 from django_tenants.utils import tenant_context

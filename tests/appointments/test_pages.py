@@ -1,0 +1,133 @@
+"""The citizen books, gets an e-mail with a calendar file, cancels or moves; staff run the day plan."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from django.core import mail
+from django_tenants.utils import tenant_context
+from icalendar import Calendar
+
+from appointments import availability
+from appointments.models import Booking, BookingChange
+from tests.appointments.conftest import SERVICE, counter_office
+from tests.catalog_helpers import staff_user
+from tests.helpers import signed_in_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def office(catalogue, communes):  # type: ignore[no-untyped-def]
+    return counter_office(communes.zeitz, days=(0, 1, 2, 3, 4, 5, 6), opens=time(8), closes=time(10), horizon_days=14)
+
+
+def first_free(settings, commune):  # type: ignore[no-untyped-def]
+    with tenant_context(commune):
+        day = availability.local_day(datetime.now(UTC)) + timedelta(days=2)
+        return availability.free_slots(settings, ags=commune.ags, first=day, last=day + timedelta(days=7))[0]
+
+
+def book_via_form(client, slot, email="erika@example.org"):  # type: ignore[no-untyped-def]
+    return client.post(f"/termine/{SERVICE}/", {"slot": slot.starts_at.isoformat(), "email": email})
+
+
+def test_picker_groups_times_by_day_in_fieldsets_with_radio_buttons(office, zeitz_client):
+    page = zeitz_client.get(f"/termine/{SERVICE}/").content.decode()
+    assert page.count("<fieldset") >= 7
+    assert '<input type="radio" name="slot"' in page
+    assert "<legend>" in page
+    assert "<script" not in page
+
+
+def test_booking_sends_a_confirmation_with_an_ics_and_a_link_to_manage_it(
+    office, communes, zeitz_client, django_capture_on_commit_callbacks
+):
+    slot = first_free(office, communes.zeitz)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = book_via_form(zeitz_client, slot)
+    assert response.status_code == 302
+    with tenant_context(communes.zeitz):
+        booking = Booking.objects.get()
+    assert response["Location"] == f"/termine/b/{booking.token}/"
+    (message,) = mail.outbox
+    assert f"/termine/b/{booking.token}/" in message.body
+    name, content, mimetype = message.attachments[0]
+    assert (name, mimetype) == ("termin.ics", "text/calendar")
+    event = Calendar.from_ical(content).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == slot.starts_at
+    assert "Schalter 1" in str(event.get("location"))
+
+
+def test_the_same_time_cannot_be_booked_twice_and_the_citizen_is_told_why(office, communes, zeitz_client):
+    slot = first_free(office, communes.zeitz)
+    assert book_via_form(zeitz_client, slot).status_code == 302
+    second = book_via_form(zeitz_client, slot, email="max@example.org")
+    assert second.status_code == 409
+    assert "booked by someone else" in second.content.decode() or "jemand" in second.content.decode()
+
+
+def test_bad_input_is_a_message_not_an_error(office, communes, zeitz_client):
+    slot = first_free(office, communes.zeitz)
+    assert zeitz_client.post(f"/termine/{SERVICE}/", {"slot": "tomorrow", "email": "a@example.org"}).status_code == 409
+    assert (
+        zeitz_client.post(f"/termine/{SERVICE}/", {"slot": slot.starts_at.isoformat(), "email": "x"}).status_code == 400
+    )
+    far = slot.starts_at + timedelta(days=60)
+    assert (
+        zeitz_client.post(f"/termine/{SERVICE}/", {"slot": far.isoformat(), "email": "a@example.org"}).status_code
+        == 400
+    )
+    with tenant_context(communes.zeitz):
+        assert not Booking.objects.exists()
+
+
+def test_citizen_cancels_and_moves_with_the_link(office, communes, zeitz_client):
+    slot = first_free(office, communes.zeitz)
+    book_via_form(zeitz_client, slot)
+    with tenant_context(communes.zeitz):
+        booking = Booking.objects.get()
+    later = slot.starts_at + timedelta(minutes=30)
+    assert zeitz_client.post(f"/termine/b/{booking.token}/verschieben/", {"slot": later.isoformat()}).status_code == 302
+    zeitz_client.post(f"/termine/b/{booking.token}/", {"action": "cancel"})
+    with tenant_context(communes.zeitz):
+        booking.refresh_from_db()
+        actions = list(BookingChange.objects.filter(booking=booking).values_list("action", flat=True))
+    assert booking.starts_at == later
+    assert booking.status == Booking.Status.CANCELLED
+    assert actions == ["booked", "moved", "cancelled"]
+
+
+def test_staff_check_in_is_recorded_with_who_and_when(office, communes, zeitz_client):
+    slot = first_free(office, communes.zeitz)
+    book_via_form(zeitz_client, slot)
+    staff_user(communes.zeitz, "buergerbuero@zeitz.example")
+    staff = signed_in_client(communes.zeitz, "buergerbuero@zeitz.example")
+    with tenant_context(communes.zeitz):
+        booking = Booking.objects.get()
+    day = availability.local_day(slot.starts_at).isoformat()
+    plan = staff.get(f"/verwaltung/termine/schalter/{booking.resource_id}/?tag={day}").content.decode()
+    assert "erika@example.org" in plan
+    assert staff.post(f"/verwaltung/termine/buchung/{booking.pk}/", {"action": "checked_in"}).status_code == 302
+    assert staff.post(f"/verwaltung/termine/buchung/{booking.pk}/", {"action": "no_show"}).status_code == 400
+    with tenant_context(communes.zeitz):
+        change = BookingChange.objects.filter(booking=booking).last()
+        booking.refresh_from_db()
+    assert booking.status == Booking.Status.CHECKED_IN
+    assert (change.action, change.actor) == ("checked_in", "buergerbuero@zeitz.example")
+
+
+def test_a_booking_of_one_commune_is_not_found_on_another_communes_host(office, communes, zeitz_client, borna_client):
+    slot = first_free(office, communes.zeitz)
+    book_via_form(zeitz_client, slot)
+    with tenant_context(communes.zeitz):
+        booking = Booking.objects.get()
+    assert borna_client.get(f"/termine/b/{booking.token}/").status_code == 404
+    assert borna_client.post(f"/termine/b/{booking.token}/", {"action": "cancel"}).status_code == 404
+    assert borna_client.get(f"/termine/{SERVICE}/").status_code == 404
+    borna_admin = signed_in_client(communes.borna, "admin@borna.example")
+    assert borna_admin.get(f"/verwaltung/termine/buchung/{booking.pk}/").status_code == 404
+    with tenant_context(communes.zeitz):
+        booking.refresh_from_db()
+    assert booking.status == Booking.Status.BOOKED
