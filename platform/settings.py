@@ -358,6 +358,7 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "citizen_requests.models.Status",
         "VersionStatusEnum": "catalog.models.ServiceVersion.Status",
         "CommuneStatusEnum": "tenants.models.Commune.Status",
+        "BookingStatusEnum": "appointments.models.Booking.Status",
         "ConsentEnum": [(True, True)],
     },
     "POSTPROCESSING_HOOKS": [

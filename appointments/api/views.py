@@ -9,12 +9,13 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
 from accounts.permissions import IsCommuneStaff
 from appointments import availability, selectors, services
@@ -72,6 +73,17 @@ BOOKING_EXAMPLE = {
     "status": "booked",
 }
 
+STAFF_EXAMPLE = OpenApiExample(
+    "Booking",
+    value={
+        **BOOKING_EXAMPLE,
+        "email": "erika.mustermann@example.org",
+        "tracking_number": "ZEI-2026-7K4Q9M",
+        "created_at": "2026-11-25T09:35:00Z",
+    },
+    response_only=True,
+)
+
 
 class SlotTakenError(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -102,11 +114,9 @@ def _bookable(slug: str):  # type: ignore[no-untyped-def]
         )
     ],
 )
-class SlotListView(generics.GenericAPIView):  # type: ignore[type-arg]
+class SlotListView(APIView):
     permission_classes = [AllowAny]
     required_scopes = {"GET": "appointments:read"}
-    pagination_class = None
-    serializer_class = SlotSerializer
 
     def get(self, request: Request) -> Response:
         query = SlotQuerySerializer(data=request.query_params)
@@ -168,16 +178,19 @@ class BookingThrottle(AnonRateThrottle):
         summary="List bookings (staff)",
         description="Live and past bookings of the commune, by start time.",
         responses={200: StaffBookingSerializer, 403: FORBIDDEN},
+        examples=[STAFF_EXAMPLE],
     ),
     retrieve=extend_schema(
         summary="One booking (staff)",
         responses={200: StaffBookingSerializer, 403: FORBIDDEN, 404: OpenApiResponse(description="No such booking.")},
+        examples=[STAFF_EXAMPLE],
     ),
     cancel=extend_schema(
         summary="Cancel a booking (staff)",
         description="Cancels the booking; the citizen is told by e-mail and the slot goes to the waitlist.",
         request=None,
         responses={200: StaffBookingSerializer, 400: INVALID, 403: FORBIDDEN},
+        examples=[STAFF_EXAMPLE],
     ),
 )
 class BookingViewSet(
