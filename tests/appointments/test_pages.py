@@ -10,9 +10,11 @@ from django_tenants.utils import tenant_context
 from icalendar import Calendar
 
 from appointments import availability
-from appointments.models import Booking, BookingChange
+from appointments.demo import SERVICE as DEMO_SERVICE
+from appointments.demo import seed_demo_appointments
+from appointments.models import Booking, BookingChange, Mode, ServiceSettings
 from tests.appointments.conftest import SERVICE, counter_office
-from tests.catalog_helpers import staff_user
+from tests.catalog_helpers import activate, staff_user
 from tests.helpers import signed_in_client
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +133,16 @@ def test_a_booking_of_one_commune_is_not_found_on_another_communes_host(office, 
     with tenant_context(communes.zeitz):
         booking.refresh_from_db()
     assert booking.status == Booking.Status.BOOKED
+
+
+def test_demo_bürgerbüro_of_zeitz_has_two_counters_and_requires_an_appointment(catalogue, communes):
+    activate(communes.zeitz, DEMO_SERVICE)
+    seed_demo_appointments(communes.zeitz)
+    seed_demo_appointments(communes.zeitz)
+    with tenant_context(communes.zeitz):
+        settings = ServiceSettings.objects.get()
+        today = availability.local_day(datetime.now(UTC))
+        slots = availability.free_slots(settings, ags=communes.zeitz.ags, first=today, last=today + timedelta(days=14))
+        assert settings.mode == Mode.REQUIRED
+        assert settings.resources.count() == 2
+        assert {s.resource_id for s in slots} == set(settings.resources.values_list("pk", flat=True))
