@@ -11,7 +11,7 @@ import secrets
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from django.contrib.postgres.fields.ranges import DateTimeTZRange
+from psycopg.types.range import TimestamptzRange
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
@@ -89,7 +89,7 @@ def _validate(settings: ServiceSettings, email: str, starts_at: datetime) -> Non
 def _range(settings: ServiceSettings, starts_at: datetime) -> dict[str, Any]:
     ends_at = starts_at + timedelta(minutes=settings.slot_minutes)
     begins = starts_at - timedelta(minutes=settings.buffer_minutes)
-    return {"starts_at": starts_at, "ends_at": ends_at, "blocked": DateTimeTZRange(begins, ends_at, "[)")}
+    return {"starts_at": starts_at, "ends_at": ends_at, "blocked": TimestamptzRange(begins, ends_at, "[)")}
 
 
 def _occupy(create: Any, resource_ids: list[int]) -> Booking:

@@ -30,11 +30,11 @@ def setup(request: HttpRequest) -> HttpResponse:
     forms = {name: form_class() for name, form_class in SETUP_FORMS.items()}
     status = 200
     if request.method == "POST" and kind in SETUP_FORMS:
-        instance = None
+        instance: ServiceSettings | None = None
         if kind == "service":
-            instance = ServiceSettings.objects.filter(
-                activation_id=request.POST.get("service-activation") or None
-            ).first()
+            activation_id = request.POST.get("service-activation", "")
+            if activation_id.isdigit():
+                instance = ServiceSettings.objects.filter(activation_id=int(activation_id)).first()
         form = SETUP_FORMS[kind](request.POST, instance=instance)
         if form.is_valid():
             services.save_setup(form, actor=_actor(request))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.db import connections
+from django.utils import translation
 from django_tenants.utils import tenant_context
 
 from activations.models import Activation
@@ -49,7 +50,7 @@ def test_two_simultaneous_bookings_of_the_last_slot_exactly_one_wins(last_slot, 
 
     def attempt(email: str) -> None:
         try:
-            with tenant_context(communes.zeitz):
+            with tenant_context(communes.zeitz), translation.override("en"):
                 services.book(settings, starts_at=slot.starts_at, email=email, actor="citizen")
             outcomes.append("booked")
         except services.SlotTaken as exc:

@@ -12,10 +12,10 @@ from icalendar import Calendar
 from appointments import availability
 from appointments.demo import SERVICE as DEMO_SERVICE
 from appointments.demo import seed_demo_appointments
-from appointments.models import Booking, BookingChange, Mode, ServiceSettings
+from appointments.models import Booking, BookingChange, Mode, Resource, ServiceSettings
 from tests.appointments.conftest import SERVICE, counter_office
 from tests.catalog_helpers import activate, staff_user
-from tests.helpers import signed_in_client
+from tests.helpers import host_client, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,35 @@ def test_demo_bürgerbüro_of_zeitz_has_two_counters_and_requires_an_appointment
         assert settings.mode == Mode.REQUIRED
         assert settings.resources.count() == 2
         assert {s.resource_id for s in slots} == set(settings.resources.values_list("pk", flat=True))
+
+
+def test_staff_set_up_a_counter_with_hours_and_a_service_then_citizens_see_german_times(catalogue, communes):
+    activation = activate(communes.zeitz, DEMO_SERVICE)
+    staff_user(communes.zeitz, "buergerbuero@zeitz.example")
+    staff = signed_in_client(communes.zeitz, "buergerbuero@zeitz.example")
+    assert staff.post("/verwaltung/termine/", {"form": "resource", "resource-name": "Schalter A"}).status_code == 302
+    with tenant_context(communes.zeitz):
+        resource_id = Resource.objects.get().pk
+    bad = {"form": "period", "period-resource": resource_id, "period-weekday": 0, "period-kind": "open"}
+    assert (
+        staff.post("/verwaltung/termine/", {**bad, "period-starts": "12:00", "period-ends": "08:00"}).status_code == 400
+    )
+    for weekday in range(7):
+        hours = {**bad, "period-weekday": weekday, "period-starts": "08:00", "period-ends": "09:00"}
+        assert staff.post("/verwaltung/termine/", hours).status_code == 302
+    service = {
+        "form": "service",
+        "service-activation": activation.pk,
+        "service-mode": "required",
+        "service-slot_minutes": 30,
+        "service-buffer_minutes": 0,
+        "service-horizon_days": 3,
+        "service-resources": [resource_id],
+    }
+    assert staff.post("/verwaltung/termine/", {**service, "service-slot_minutes": 2}).status_code == 400
+    assert staff.post("/verwaltung/termine/", service).status_code == 302
+    page = host_client(communes.zeitz).get(f"/termine/{DEMO_SERVICE}/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Termin buchen" in page
+    assert "08:30" in page
+    with tenant_context(communes.zeitz):
+        assert ServiceSettings.objects.get().resources.get().pk == resource_id

@@ -43,7 +43,7 @@ def test_a_freed_slot_is_held_for_the_first_in_line_then_passed_on(
     with tenant_context(communes.zeitz):
         services.join_waitlist(full_office, email="anna@example.org")
         services.join_waitlist(full_office, email="ben@example.org")
-        freed = Booking.objects.filter(status=Booking.Status.BOOKED).last()
+        freed = Booking.objects.filter(status=Booking.Status.BOOKED).order_by("starts_at").reverse()[0]
         with django_capture_on_commit_callbacks(execute=True):
             services.cancel(freed, actor="early@example.org")
         hold = Booking.objects.get(status=Booking.Status.HELD)
