@@ -13,6 +13,7 @@ from appointments import availability
 from appointments.demo import SERVICE as DEMO_SERVICE
 from appointments.demo import seed_demo_appointments
 from appointments.models import Booking, BookingChange, Mode, Resource, ServiceSettings
+from tests.abuse.test_security_headers import _assert_strict_page as assert_strict_page
 from tests.appointments.conftest import SERVICE, counter_office
 from tests.catalog_helpers import activate, staff_user
 from tests.helpers import host_client, signed_in_client
@@ -178,3 +179,23 @@ def test_staff_set_up_a_counter_with_hours_and_a_service_then_citizens_see_germa
     assert "08:30" in page
     with tenant_context(communes.zeitz):
         assert ServiceSettings.objects.get().resources.get().pk == resource_id
+
+
+def test_appointment_pages_keep_the_strict_content_security_policy(office, communes, zeitz_client):
+    slot = first_free(office, communes.zeitz)
+    book_via_form(zeitz_client, slot)
+    staff_user(communes.zeitz, "buergerbuero@zeitz.example")
+    staff = signed_in_client(communes.zeitz, "buergerbuero@zeitz.example")
+    with tenant_context(communes.zeitz):
+        booking = Booking.objects.get()
+    citizen_pages = [f"/termine/{SERVICE}/", f"/termine/b/{booking.token}/", f"/termine/b/{booking.token}/verschieben/"]
+    staff_pages = [
+        "/verwaltung/termine/",
+        f"/verwaltung/termine/schalter/{booking.resource_id}/",
+        f"/verwaltung/termine/buchung/{booking.pk}/",
+    ]
+    for client, paths in ((zeitz_client, citizen_pages), (staff, staff_pages)):
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert_strict_page(response)
