@@ -11,12 +11,12 @@ import secrets
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from psycopg.types.range import TimestamptzRange
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg.types.range import TimestamptzRange
 
 from appointments import availability, events, notifications
 from appointments.models import Booking, BookingChange, Mode, ServiceSettings, WaitlistEntry
@@ -69,24 +69,34 @@ def free_resources(settings: ServiceSettings, starts_at: datetime) -> list[int]:
     ]
 
 
+def _utc(starts_at: datetime) -> datetime:
+    try:
+        return starts_at.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValidationError({"starts_at": [_("Please choose a time in the future.")]}) from exc
+
+
 def _validate(settings: ServiceSettings, email: str, starts_at: datetime) -> None:
     errors: dict[str, list[str]] = {}
+    last_day = timezone.localdate(timezone=availability.BERLIN) + timedelta(days=settings.horizon_days)
+    if starts_at <= timezone.now():
+        errors["starts_at"] = [_("Please choose a time in the future.")]
+    elif availability.local_day(starts_at) > last_day:
+        errors["starts_at"] = [
+            _("Appointments can be booked at most %(days)s days ahead.") % {"days": settings.horizon_days}
+        ]
     try:
         validate_email(email)
     except ValidationError:
         errors["email"] = [_("Please enter a valid e-mail address.")]
     if settings.mode == Mode.NONE or not settings.activation.is_active:
         errors["service"] = [_("Appointments cannot be booked for this service.")]
-    last_day = timezone.localdate(timezone=availability.BERLIN) + timedelta(days=settings.horizon_days)
-    if availability.local_day(starts_at) > last_day:
-        errors["starts_at"] = [
-            _("Appointments can be booked at most %(days)s days ahead.") % {"days": settings.horizon_days}
-        ]
     if errors:
         raise ValidationError(errors)
 
 
-def _range(settings: ServiceSettings, starts_at: datetime) -> dict[str, Any]:
+def booking_range(settings: ServiceSettings, starts_at: datetime) -> dict[str, Any]:
+    """Start, end and the blocked range (buffer plus slot) of a booking at ``starts_at``."""
     ends_at = starts_at + timedelta(minutes=settings.slot_minutes)
     begins = starts_at - timedelta(minutes=settings.buffer_minutes)
     return {"starts_at": starts_at, "ends_at": ends_at, "blocked": TimestamptzRange(begins, ends_at, "[)")}
@@ -118,7 +128,7 @@ def book(
     Raises ``ValidationError`` (per field) for bad input and ``SlotTaken`` when the time is not
     (or no longer) free; nothing is stored then.
     """
-    starts_at = starts_at.astimezone(UTC)
+    starts_at = _utc(starts_at)
     email = email.strip()
     _validate(settings, email, starts_at)
     resource_ids = free_resources(settings, starts_at)
@@ -131,7 +141,7 @@ def book(
             email=email,
             language=language[:2] if language[:2] in ("de", "en") else "de",
             token=secrets.token_urlsafe(32),
-            **_range(settings, starts_at),
+            **booking_range(settings, starts_at),
         )
 
     booking = _occupy(create, resource_ids)
@@ -146,12 +156,12 @@ def move(booking: Booking, *, starts_at: datetime, actor: str) -> Booking:
     booking = Booking.objects.select_for_update().select_related("settings__activation").get(pk=booking.pk)
     if booking.status != Booking.Status.BOOKED:
         raise ValidationError({"status": _("Only a booked appointment can be moved.")})
-    starts_at = starts_at.astimezone(UTC)
+    starts_at = _utc(starts_at)
     _validate(booking.settings, booking.email, starts_at)
     old_start, old_resource = booking.starts_at, booking.resource_id
 
     def update(resource_id: int) -> Booking:
-        for name, value in {"resource_id": resource_id, **_range(booking.settings, starts_at)}.items():
+        for name, value in {"resource_id": resource_id, **booking_range(booking.settings, starts_at)}.items():
             setattr(booking, name, value)
         booking.reminded_at = None
         booking.save()
@@ -243,7 +253,7 @@ def _offer_freed_slot(settings: ServiceSettings, resource_id: int, starts_at: da
                 status=Booking.Status.HELD,
                 held_until=min(now + timedelta(hours=HOLD_HOURS), starts_at),
                 token=secrets.token_urlsafe(32),
-                **_range(settings, starts_at),
+                **booking_range(settings, starts_at),
             )
     except IntegrityError:  # someone booked the freed slot in the meantime
         return None

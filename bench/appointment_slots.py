@@ -23,7 +23,7 @@ from activations.models import Activation  # noqa: E402
 from appointments import availability  # noqa: E402
 from appointments.demo import BREAKS, HOURS  # noqa: E402
 from appointments.models import Booking, Mode, Resource, ServiceSettings, WeeklyPeriod  # noqa: E402
-from appointments.services import _range  # noqa: E402
+from appointments.services import booking_range  # noqa: E402
 from tenants.models import Commune  # noqa: E402
 
 RESOURCES, DAYS, RUNS, GOAL_MS = 20, 90, 15, 100.0
@@ -57,7 +57,7 @@ def setup() -> tuple[Commune, ServiceSettings]:
                     settings=settings,
                     email="bench@example.org",
                     token=f"t{i}",
-                    **_range(settings, s.starts_at),
+                    **booking_range(settings, s.starts_at),
                 )
                 for i, s in enumerate(slots[::3])
             ],

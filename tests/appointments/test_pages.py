@@ -13,6 +13,7 @@ from appointments import availability
 from appointments.demo import SERVICE as DEMO_SERVICE
 from appointments.demo import seed_demo_appointments
 from appointments.models import Booking, BookingChange, Mode, Resource, ServiceSettings
+from citizen_requests.models import CitizenRequest
 from tests.abuse.test_security_headers import _assert_strict_page as assert_strict_page
 from tests.appointments.conftest import SERVICE, counter_office
 from tests.catalog_helpers import activate, staff_user
@@ -199,3 +200,24 @@ def test_appointment_pages_keep_the_strict_content_security_policy(office, commu
             response = client.get(path)
             assert response.status_code == 200, path
             assert_strict_page(response)
+
+
+def test_after_submitting_a_request_the_booking_belongs_to_it(office, communes, zeitz_client):
+    with tenant_context(communes.zeitz):
+        submitted = CitizenRequest.objects.create(
+            tracking_number="ZEI-2026-ABCDEF",
+            service=office.activation.service,
+            version=office.activation.version,
+            email="erika@example.org",
+            data={},
+        )
+        session = zeitz_client.session  # sessions live in the commune's schema
+        session["submitted_request"] = submitted.tracking_number  # what the portal keeps after a submission
+        session.save()
+    confirmation = zeitz_client.get("/antrag/eingegangen/").content.decode()
+    assert f"/termine/{SERVICE}/" in confirmation
+    picker = zeitz_client.get(f"/termine/{SERVICE}/").content.decode()
+    assert 'value="erika@example.org"' in picker
+    book_via_form(zeitz_client, first_free(office, communes.zeitz))
+    with tenant_context(communes.zeitz):
+        assert Booking.objects.get().request_id == submitted.pk

@@ -72,16 +72,20 @@ def test_a_freed_slot_is_held_for_the_first_in_line_then_passed_on(
 
 
 def test_reminder_goes_out_once_on_the_day_before(catalogue, communes):
-    settings = counter_office(communes.zeitz, days=tuple(range(7)), opens=time(9), closes=time(10))
+    settings = counter_office(communes.zeitz)
     with tenant_context(communes.zeitz):
+        resource = settings.resources.get()
         tomorrow = availability.local_day(datetime.now(UTC)) + timedelta(days=1)
-        slots = availability.free_slots(settings, ags=communes.zeitz.ags, first=tomorrow, last=tomorrow + timedelta(1))
-        for slot in slots[:1] + slots[-1:]:
-            services.book(
-                settings, starts_at=slot.starts_at, email=f"{slot.starts_at.day}@example.org", actor="citizen"
+        for offset, email in ((1, "tomorrow@example.org"), (2, "later@example.org")):
+            starts_at = datetime.combine(tomorrow, time(9), tzinfo=availability.BERLIN) + timedelta(days=offset - 1)
+            Booking.objects.create(
+                resource=resource,
+                settings=settings,
+                email=email,
+                token=email,
+                **services.booking_range(settings, starts_at),
             )
-    mail.outbox.clear()
     call_command("appointment_housekeeping")
     call_command("appointment_housekeeping")
-    assert [m.to for m in mail.outbox] == [[f"{tomorrow.day}@example.org"]]
+    assert [m.to for m in mail.outbox] == [["tomorrow@example.org"]]
     assert mail.outbox[0].attachments[0][0] == "termin.ics"
