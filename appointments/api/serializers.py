@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from appointments.models import Booking
@@ -15,11 +14,6 @@ class SlotQuerySerializer(StrictFieldsMixin, serializers.Serializer[Any]):
     service = serializers.SlugField(help_text="Identifier of a service the commune offers with appointments.")
     date_from = serializers.DateField(required=False, help_text="First local day (Europe/Berlin); default today.")
     date_to = serializers.DateField(required=False, help_text="Last local day; default the end of the booking horizon.")
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_to"] < attrs["date_from"]:
-            raise serializers.ValidationError({"date_to": [_("The last day must not be before the first day.")]})
-        return attrs
 
 
 class SlotSerializer(serializers.Serializer[Any]):

@@ -100,8 +100,8 @@ def _bookable(slug: str):  # type: ignore[no-untyped-def]
 @extend_schema(
     summary="Free slots of a service",
     description=(
-        "Free slots between `date_from` and `date_to` (local days in Europe/Berlin, at most 92 days, "
-        "within the booking horizon). Opening hours, breaks, public holidays of the commune's Land, "
+        "Free slots between `date_from` and `date_to` (local days in Europe/Berlin). The period is cut "
+        "to the booking horizon and to 92 days from `date_from`; an empty period gives an empty list. Opening hours, breaks, public holidays of the commune's Land, "
         "closures and existing bookings are taken into account. Times are UTC."
     ),
     parameters=[SlotQuerySerializer],
@@ -122,13 +122,13 @@ class SlotListView(APIView):
         query = SlotQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         settings = _bookable(query.validated_data["service"])
-        first = max(query.validated_data.get("date_from") or selectors.today(), selectors.today())
+        today = selectors.today()
+        first = max(query.validated_data.get("date_from") or today, today)
         last = min(
-            query.validated_data.get("date_to") or selectors.today() + timedelta(days=settings.horizon_days),
-            selectors.today() + timedelta(days=settings.horizon_days),
+            query.validated_data.get("date_to") or today + timedelta(days=settings.horizon_days),
+            today + timedelta(days=settings.horizon_days),
+            first + timedelta(days=MAX_DAYS - 1),
         )
-        if (last - first).days >= MAX_DAYS:
-            raise exceptions.ValidationError({"date_to": [_("At most %(days)s days at a time.") % {"days": MAX_DAYS}]})
         slots = availability.free_slots(settings, ags=selectors.commune_ags(), first=first, last=last)
         return Response(SlotSerializer(slots, many=True).data)
 

@@ -47,11 +47,19 @@ def test_free_slots_then_book_then_the_slot_is_gone(office, zeitz_client):
     [
         f"service={SERVICE}&date_from=yesterday",
         "service=",
-        f"service={SERVICE}&date_from=2026-12-10&date_to=2026-12-01",
+        "service=sperrmuell",
     ],
 )
 def test_bad_slot_queries_are_400_not_500(office, zeitz_client, query):
     assert zeitz_client.get(f"/api/v1/appointments/slots/?{query}").status_code in (400, 404)
+
+
+def test_slot_period_is_cut_to_the_horizon_and_an_empty_period_is_an_empty_list(office, zeitz_client):
+    url = f"/api/v1/appointments/slots/?service={SERVICE}"
+    everything = zeitz_client.get(url).json()
+    assert zeitz_client.get(f"{url}&date_to=2999-01-01").json() == everything
+    assert zeitz_client.get(f"{url}&date_from=2999-01-01").json() == []
+    assert zeitz_client.get(f"{url}&date_from=2026-12-10&date_to=2026-12-01").json() == []
 
 
 @pytest.mark.parametrize(
