@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from accounts.models import User
+from appointments.demo import seed_demo_appointments
 from branding.demo import brand_demo_communes
 from citizen_requests.demo import seed_demo_services
 from operators.stats import refresh_tenant_stats
@@ -63,6 +64,7 @@ def seed_demo_data() -> list[DemoLogin]:
         seed_demo_services(commune)
         if demo.slug == "zeitz":
             route_demo_parking_permit(commune)
+            seed_demo_appointments(commune)
         logins.append(DemoLogin(commune.name, result.url, demo.admin_email))
     brand_demo_communes()
     refresh_tenant_stats()

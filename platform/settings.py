@@ -98,6 +98,7 @@ TENANT_APPS = [
     "integrations",
     "citizens",
     "transmission",
+    "appointments",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -404,6 +405,7 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "citizen_requests.models.Status",
         "VersionStatusEnum": "catalog.models.ServiceVersion.Status",
         "CommuneStatusEnum": "tenants.models.Commune.Status",
+        "BookingStatusEnum": "appointments.models.Booking.Status",
         "ConsentEnum": [(True, True)],
     },
     "POSTPROCESSING_HOOKS": [

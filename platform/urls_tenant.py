@@ -18,6 +18,8 @@ urlpatterns = [
     path("verwaltung/anfragen/", include("citizen_requests.urls")),
     path("verwaltung/postfach/", include("citizens.urls_staff")),
     path("buerger/", include("citizens.urls")),
+    path("verwaltung/termine/", include("appointments.urls_staff")),
+    path("termine/", include("appointments.urls")),
     path("api/v1/", include("kommunal.api.urls_tenant")),
     path("integrations/", include("integrations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="kommunal.urls_tenant"), name="schema"),

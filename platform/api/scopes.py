@@ -28,6 +28,8 @@ SCOPES: dict[str, Any] = {
     "activations:write": gettext_lazy("Activate and configure services"),
     "requests:read": gettext_lazy("Read citizens' requests"),
     "requests:write": gettext_lazy("Change the status of citizens' requests"),
+    "appointments:read": gettext_lazy("Read free slots and appointments"),
+    "appointments:write": gettext_lazy("Book and cancel appointments"),
     "api_keys:read": gettext_lazy("List API keys"),
     "api_keys:write": gettext_lazy("Create and revoke API keys"),
     "webhooks:read": gettext_lazy("List webhook subscriptions and deliveries"),

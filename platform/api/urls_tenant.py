@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("activations.api.urls")),
     path("", include("citizen_requests.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("appointments.api.urls")),
 ]

@@ -75,14 +75,16 @@ for _schema in (PUBLIC, TENANT):
     _acceptance.expected_statuses = [*_acceptance.expected_statuses, "422"]
 # These operations check their input against stored data no schema can express: an AGS must be in
 # the official directory (and free), a service must be in the catalogue (and offered), a request's
-# ``data`` must satisfy the form of the version the commune runs, and an operator decision needs an
-# application or commune in the right state. A 4xx naming the problem is their correct answer to
-# schema-valid but unknown values, so only the "schema-valid data is accepted" check is left out
-# for them; every other check still runs on them.
+# ``data`` must satisfy the form of the version the commune runs, an appointment must be a free
+# slot of a service booked by appointment, and an operator decision needs an application or
+# commune in the right state. A 4xx naming the problem is their correct answer to schema-valid but
+# unknown values, so only the "schema-valid data is accepted" check is left out for them; every
+# other check still runs on them.
 VALIDATED_AGAINST_STORED_DATA = {
     ("POST", "/api/v1/signups/"),
     ("POST", "/api/v1/activations/"),
     ("POST", "/api/v1/requests/"),
+    ("POST", "/api/v1/appointments/bookings/"),
 }
 SHARED_COMMUNES = {"zeitz", "borna"}
 NOWHERE = "fuzz-nowhere"
