@@ -113,6 +113,10 @@ def buyer_reference(invoice: Invoice) -> str:
     return account.leitweg_id or ("" if account.leitweg_id_required else f"KOMMUNAL-{account.commune.ags}")
 
 
+def filename(invoice: Invoice) -> str:
+    return f"XRechnung-{re.sub(r'[^0-9A-Za-z_-]', '_', invoice.number)}.xml"
+
+
 def build(invoice: Invoice) -> bytes:
     """The XRechnung of ``invoice`` as UTF-8 XML, validated; ``XRechnungError`` when it cannot be valid."""
     problems = data_problems(invoice)

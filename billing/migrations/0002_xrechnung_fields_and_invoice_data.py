@@ -4,35 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0001_initial'),
+        ("billing", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='billingaccount',
-            name='einvoice_email',
-            field=models.EmailField(blank=True, help_text='Where the provider sends the XRechnung by e-mail.', max_length=254, verbose_name='e-invoice address'),
+            model_name="billingaccount",
+            name="einvoice_email",
+            field=models.EmailField(
+                blank=True,
+                help_text="Where the provider sends the XRechnung by e-mail.",
+                max_length=254,
+                verbose_name="e-invoice address",
+            ),
         ),
         migrations.AddField(
-            model_name='billingaccount',
-            name='leitweg_id_required',
-            field=models.BooleanField(default=True, help_text='The commune only accepts electronic invoices that carry its Leitweg-ID.', verbose_name='Leitweg-ID required'),
+            model_name="billingaccount",
+            name="leitweg_id_required",
+            field=models.BooleanField(
+                default=True,
+                help_text="The commune only accepts electronic invoices that carry its Leitweg-ID.",
+                verbose_name="Leitweg-ID required",
+            ),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='stripe_data',
+            model_name="invoice",
+            name="stripe_data",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='xrechnung_problem',
-            field=models.TextField(blank=True, verbose_name='XRechnung problem'),
+            model_name="invoice",
+            name="xrechnung_problem",
+            field=models.TextField(blank=True, verbose_name="XRechnung problem"),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='xrechnung_sent_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='XRechnung sent'),
+            model_name="invoice",
+            name="xrechnung_sent_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="XRechnung sent"),
         ),
     ]

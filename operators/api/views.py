@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, StreamingHttpResponse
@@ -13,12 +15,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from billing import selectors as billing_selectors
 from kommunal.api.pagination import CursorPagination
 from operators import actions, roles, selectors
 from operators.api.authentication import OperatorTokenAuthentication
 from operators.api.permissions import IsOperatorOperator, IsOperatorViewer
 from operators.api.serializers import (
     AuditEventSerializer,
+    BillingFiguresSerializer,
     MigrationResultSerializer,
     OffboardResultSerializer,
     OptionalReasonSerializer,
@@ -381,3 +385,17 @@ class AuditCsvView(OperatorAPIView):
 
     def get(self, request: Request) -> StreamingHttpResponse:
         return audit_csv_response(selectors.audit_events(request.query_params.dict()))
+
+
+@extend_schema(
+    tags=["operator"],
+    summary="Billing figures",
+    description="Monthly recurring revenue by service and by Land, open and overdue invoice amounts (net "
+    "recurring revenue, gross receivables; euro cents). Requires the role viewer.",
+    responses={200: BillingFiguresSerializer, **AUTH_ERRORS},
+)
+class BillingFiguresView(OperatorAPIView):
+    permission_classes = [IsOperatorViewer]
+
+    def get(self, request: Request) -> Response:
+        return Response(BillingFiguresSerializer(asdict(billing_selectors.billing_figures())).data)

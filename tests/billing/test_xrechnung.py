@@ -8,14 +8,18 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
-from billing import xrechnung
-from billing.models import BillingAccount, Invoice
+from billing import selectors, xrechnung
+from billing.models import BillingAccount, Invoice, Subscription, SubscriptionItem
+from catalog.models import Service
+from operators import actions
 from operators.models import Role
-from tests.billing.conftest import deliver, event
-from tests.helpers import signed_in_client
-from tests.operator_helpers import verified_operator_client
+from tests.billing.conftest import deliver, event, priced_service
+from tests.helpers import host_client, signed_in_client
+from tests.operator_helpers import make_operator, verified_operator_client
 
 pytestmark = pytest.mark.django_db
 
@@ -172,6 +176,7 @@ def test_document_passes_the_schema_and_the_checker_catches_a_broken_one(fake, c
 
 
 def test_missing_leitweg_id_is_refused_and_flagged_to_operators(fake, communes) -> None:
+    operator = verified_operator_client("ops@example.org", Role.VIEWER)
     invoice = finalised(communes.zeitz, leitweg_id="")
     assert "Leitweg-ID" in invoice.xrechnung_problem
     with pytest.raises(xrechnung.XRechnungError) as refused:
@@ -183,7 +188,7 @@ def test_missing_leitweg_id_is_refused_and_flagged_to_operators(fake, communes) 
     assert f"/verwaltung/rechnungen/{invoice.pk}/xrechnung.xml" not in page
     assert admin.get(f"/verwaltung/rechnungen/{invoice.pk}/xrechnung.xml").status_code == 409
 
-    operators = verified_operator_client(Role.VIEWER).get("/operator/billing/").content.decode()
+    operators = operator.get("/operator/billing/").content.decode()
     assert "ZEITZ-0001" in operators
     assert "Leitweg-ID" in operators
 
@@ -264,3 +269,111 @@ def test_provider_sends_xrechnung_to_the_e_invoice_address(fake, communes) -> No
     call_command("send_xrechnungen")
     assert len(mail.outbox) == 1
     assert Invoice.objects.get(number="BORNA-0001").xrechnung_sent_at is None
+
+
+def test_commune_admin_completes_the_leitweg_id_and_the_flag_clears(fake, communes) -> None:
+    invoice = finalised(communes.zeitz, leitweg_id="")
+    admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
+    form = {
+        "name": "Stadtverwaltung Zeitz",
+        "address_line1": "Altmarkt 1",
+        "postal_code": "06712",
+        "city": "Zeitz",
+        "email": "kasse@zeitz.example",
+        "einvoice_email": "erechnung@zeitz.example",
+        "leitweg_id_required": "on",
+    }
+    refused = admin.post("/verwaltung/rechnungen/", {**form, "leitweg_id": "14523001"})
+    assert refused.status_code == 200
+    assert "Leitweg-ID" in refused.content.decode()
+    assert BillingAccount.objects.get(commune=communes.zeitz).leitweg_id == ""
+
+    assert admin.post("/verwaltung/rechnungen/", {**form, "leitweg_id": LEITWEG}).status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.xrechnung_problem == ""
+    assert admin.get(f"/verwaltung/rechnungen/{invoice.pk}/xrechnung.xml").status_code == 200
+    # Zeitz's form never touched Borna's account.
+    assert not BillingAccount.objects.filter(commune=communes.borna).exists()
+
+
+def _subscribed(commune, services_cents: list[tuple[Service, int]], interval: str = "month") -> None:
+    account = BillingAccount.objects.get_or_create(
+        commune=commune, defaults={"name": commune.name, "email": f"kasse@{commune.slug}.example"}
+    )[0]
+    subscription = Subscription.objects.create(
+        account=account,
+        interval=interval,
+        stripe_id=f"sub_{commune.slug}_{interval}",
+        status="active",
+        state_at=datetime.now(UTC),
+    )
+    for service, cents in services_cents:
+        SubscriptionItem.objects.create(
+            subscription=subscription,
+            service=service,
+            stripe_id=f"si_{commune.slug}_{service.pk}_{interval}",
+            stripe_price_id="price_x",
+            amount_cents=cents,
+        )
+
+
+def test_billing_figures_by_service_and_land_and_receivables(fake, communes) -> None:
+    communes.borna.land = "Sachsen"
+    communes.borna.save(update_fields=["land"])
+    operator = verified_operator_client("ops@example.org", Role.VIEWER)
+    user, _device = make_operator("api@example.org", Role.VIEWER, device=False)
+    _token, key = actions.create_token(user, name="test", actor="test")
+    termine, meldung = priced_service(4900).service, priced_service(1250).service
+    finalised(communes.zeitz, "ZEITZ-0001")  # open, due 14.02.2026: overdue now
+    _subscribed(communes.zeitz, [(termine, 4900), (meldung, 1250)])
+    _subscribed(communes.zeitz, [(meldung, 12000)], interval="year")
+    _subscribed(communes.borna, [(termine, 4900)])
+    Invoice.objects.create(
+        account=BillingAccount.objects.get(commune=communes.borna),
+        stripe_id="in_b",
+        number="BORNA-1",
+        status="open",
+        amount_due_cents=5831,
+        created=datetime.now(UTC),
+        state_at=datetime.now(UTC),
+        due_date=datetime(2099, 1, 1, tzinfo=UTC),
+    )
+    Invoice.objects.create(
+        account=BillingAccount.objects.get(commune=communes.borna),
+        stripe_id="in_b0",
+        number="BORNA-0",
+        status="paid",
+        amount_due_cents=5831,
+        amount_paid_cents=5831,
+        created=datetime.now(UTC),
+        state_at=datetime.now(UTC),
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        figures = selectors.billing_figures()
+    # One SELECT per figure, all in the public schema (django-tenants only sets the search path).
+    statements = [query["sql"] for query in queries.captured_queries if not query["sql"].startswith("SET ")]
+    assert len(statements) == 3
+    assert {query["sql"] for query in queries.captured_queries} - set(statements) == {'SET search_path = "public"'}
+
+    assert figures.mrr_by_service == [
+        {"service": termine.slug, "title": termine.title_de, "mrr_cents": 9800},
+        {"service": meldung.slug, "title": meldung.title_de, "mrr_cents": 1250 + 1000},
+    ]
+    assert figures.mrr_by_land == [
+        {"land": communes.zeitz.land, "mrr_cents": 4900 + 1250 + 1000},
+        {"land": "Sachsen", "mrr_cents": 4900},
+    ]
+    assert figures.mrr_cents == 9800 + 2250
+    assert (figures.open_cents, figures.open_invoices) == (4403 + 5831, 2)
+    assert (figures.overdue_cents, figures.overdue_invoices) == (4403, 1)
+
+    page = operator.get("/operator/billing/").content.decode()
+    assert "120,50 €" in page
+    assert "Sachsen" in page
+
+    api = host_client().get("/api/v1/operator/billing/figures/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.status_code == 200
+    assert api.json()["mrr_cents"] == 12050
+    assert api.json()["overdue_cents"] == 4403
+    assert host_client().get("/api/v1/operator/billing/figures/").status_code == 401
