@@ -170,8 +170,8 @@ def data_problems(invoice: Invoice) -> list[str]:
         problems.append("seller setting KOMMUNAL_INVOICE_SELLER_CONTACT_EMAIL is missing")
     try:
         lines = lines_of(invoice.stripe_data)
-    except (KeyError, TypeError, ValueError) as error:
-        return [*problems, f"Stripe invoice data unusable: {error}"]
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        return [*problems, f"Stripe invoice data unusable ({type(error).__name__}: {error})"]
     if not lines:
         problems.append("Stripe invoice data has no lines")
     elif sum(line.net_cents + line.tax_cents for line in lines) != _total_cents(invoice):

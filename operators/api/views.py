@@ -393,6 +393,27 @@ class AuditCsvView(OperatorAPIView):
     description="Monthly recurring revenue by service and by Land, open and overdue invoice amounts (net "
     "recurring revenue, gross receivables; euro cents). Requires the role viewer.",
     responses={200: BillingFiguresSerializer, **AUTH_ERRORS},
+    examples=[
+        OpenApiExample(
+            "Figures",
+            value={
+                "mrr_cents": 12050,
+                "mrr_by_service": [
+                    {"service": "online-terminvergabe", "title": "Online-Terminvergabe", "mrr_cents": 9800},
+                    {"service": "meldebescheinigung", "title": "Meldebescheinigung", "mrr_cents": 2250},
+                ],
+                "mrr_by_land": [
+                    {"land": "Sachsen-Anhalt", "mrr_cents": 7150},
+                    {"land": "Sachsen", "mrr_cents": 4900},
+                ],
+                "open_cents": 10234,
+                "open_invoices": 2,
+                "overdue_cents": 4403,
+                "overdue_invoices": 1,
+            },
+            response_only=True,
+        )
+    ],
 )
 class BillingFiguresView(OperatorAPIView):
     permission_classes = [IsOperatorViewer]

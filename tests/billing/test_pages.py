@@ -142,7 +142,9 @@ def test_operator_overview_needs_the_same_queries_for_many_communes(fake, commun
     operator = verified_operator_client("ops@example.org", Role.VIEWER)
     _billed(communes.zeitz, "ZEITZ-0001", 1250)
     operator.get("/operator/billing/")  # warm up (session, content types)
-    with django_assert_num_queries(12) as one:  # 8 for the page, 4 for session, role and TOTP device
+    # 8 for the communes, 8 for figures and flagged invoices (4 SELECTs, each with its search path),
+    # 4 for session, role and TOTP device
+    with django_assert_num_queries(20) as one:
         operator.get("/operator/billing/")
     taken = Commune.objects.values("ags")
     for municipality in Municipality.objects.exclude(ags__in=taken)[:20]:
@@ -150,7 +152,8 @@ def test_operator_overview_needs_the_same_queries_for_many_communes(fake, commun
         _billed(commune, f"{commune.slug}-1", 100)
     with django_assert_num_queries(len(one.captured_queries)):
         page = operator.get("/operator/billing/")
-    assert page.content.decode().count("<tr>") == 22  # header + 21 communes
+    communes_table = page.content.decode().rsplit("<table>", 1)[1]
+    assert communes_table.count("<tr>") == 22  # header + 21 communes
 
 
 def test_upcoming_invoice_comes_from_stripe_or_is_estimated_when_stripe_is_down(
