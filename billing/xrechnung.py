@@ -13,6 +13,7 @@ EN 16931 CII schema and against the XRechnung business rules checked here (``RUL
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from drafthorse.models.tradelines import LineItem
 from lxml import etree
 
 from billing.models import Invoice
+
+logger = logging.getLogger(__name__)
 
 SPECIFICATION = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
 BUSINESS_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -133,7 +136,10 @@ def build(invoice: Invoice) -> bytes:
 
 
 def flag(invoice: Invoice) -> None:
-    """Record on a finalised ``invoice`` why it cannot make a valid XRechnung (``""`` when it can)."""
+    """Record on a finalised ``invoice`` why it cannot make a valid XRechnung (``""`` when it can).
+
+    Never raises: the invoice's state (stored by the webhook in the same transaction) matters more.
+    """
     if invoice.status in (Invoice.Status.DRAFT, Invoice.Status.VOID):
         problem = ""
     else:
@@ -142,6 +148,9 @@ def flag(invoice: Invoice) -> None:
             problem = ""
         except XRechnungError as error:
             problem = str(error)
+        except Exception as error:
+            logger.exception("XRechnung of invoice %s could not be checked", invoice.pk)
+            problem = f"XRechnung could not be checked ({type(error).__name__})"
     if problem != invoice.xrechnung_problem:
         invoice.xrechnung_problem = problem
         Invoice.objects.filter(pk=invoice.pk).update(xrechnung_problem=problem)
