@@ -201,13 +201,14 @@ def _aggregate(queryset: QuerySet, function: str, field: str) -> Subquery:
 FINALISED = [Invoice.Status.OPEN, Invoice.Status.PAID, Invoice.Status.UNCOLLECTIBLE]
 
 
+def finalised_invoices() -> QuerySet[Invoice]:
+    """Invoices of every commune that can have an XRechnung, oldest first."""
+    return Invoice.objects.filter(status__in=FINALISED).select_related("account__commune").order_by("created", "pk")
+
+
 def xrechnungen_to_send() -> QuerySet[Invoice]:
     """Finalised invoices whose XRechnung has not been e-mailed yet, oldest first."""
-    return (
-        Invoice.objects.filter(status__in=FINALISED, xrechnung_sent_at__isnull=True)
-        .select_related("account__commune")
-        .order_by("created", "pk")
-    )
+    return finalised_invoices().filter(xrechnung_sent_at__isnull=True)
 
 
 def flagged_invoices() -> QuerySet[Invoice]:

@@ -76,9 +76,26 @@ def operator_overview(request: HttpRequest) -> HttpResponse:
         "page": page,
         "enabled": stripe_api.enabled(),
         "flagged": selectors.flagged_invoices()[:100],
+        "unsent": selectors.xrechnungen_to_send().filter(xrechnung_problem="")[:100],
         "figures": selectors.billing_figures(),
     }
     return render(request, "billing/operator_overview.html", context)
+
+
+@require_POST
+@operator_required(Role.OPERATOR)
+def operator_send_xrechnung(request: HttpRequest, pk: int) -> HttpResponse:
+    """E-mail one invoice's XRechnung to its commune now (again, if it was sent before)."""
+    invoice = selectors.finalised_invoices().filter(pk=pk).first()
+    if invoice is None:
+        raise Http404
+    if services.send_xrechnung(invoice):
+        messages.success(request, _("XRechnung %(number)s sent.") % {"number": invoice.number})
+    else:
+        messages.error(
+            request, _("XRechnung %(number)s not sent: its data is incomplete.") % {"number": invoice.number}
+        )
+    return redirect("billing_public:operator-overview")
 
 
 @csrf_exempt

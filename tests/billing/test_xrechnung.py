@@ -377,3 +377,20 @@ def test_billing_figures_by_service_and_land_and_receivables(fake, communes) -> 
     assert api.json()["mrr_cents"] == 12050
     assert api.json()["overdue_cents"] == 4403
     assert host_client().get("/api/v1/operator/billing/figures/").status_code == 401
+
+
+def test_operator_sends_one_xrechnung_from_the_console(fake, communes) -> None:
+    operator = verified_operator_client("ops@example.org", Role.OPERATOR)
+    viewer = verified_operator_client("viewer@example.org", Role.VIEWER)
+    invoice = finalised(communes.zeitz)
+    page = operator.get("/operator/billing/").content.decode()
+    assert f"/operator/billing/invoices/{invoice.pk}/send-xrechnung/" in page
+
+    assert viewer.post(f"/operator/billing/invoices/{invoice.pk}/send-xrechnung/").status_code == 403
+    assert mail.outbox == []
+    response = operator.post(f"/operator/billing/invoices/{invoice.pk}/send-xrechnung/")
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [["erechnung@zeitz.example"]]
+    invoice.refresh_from_db()
+    assert invoice.xrechnung_sent_at is not None
+    assert operator.post("/operator/billing/invoices/999999/send-xrechnung/").status_code == 404
