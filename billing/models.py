@@ -51,6 +51,14 @@ class BillingAccount(models.Model):
     leitweg_id = models.CharField(
         _("Leitweg-ID"), max_length=46, blank=True, help_text=_("Routing ID for electronic invoices (XRechnung).")
     )
+    leitweg_id_required = models.BooleanField(
+        _("Leitweg-ID required"),
+        default=True,
+        help_text=_("The commune only accepts electronic invoices that carry its Leitweg-ID."),
+    )
+    einvoice_email = models.EmailField(
+        _("e-invoice address"), blank=True, help_text=_("Where the provider sends the XRechnung by e-mail.")
+    )
     past_due_since = models.DateTimeField(_("overdue since"), null=True, blank=True, db_index=True)
     suspended_by_billing = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -130,6 +138,11 @@ class Invoice(models.Model):
     invoice_pdf = models.URLField(max_length=1000, blank=True)
     created = models.DateTimeField()
     state_at = models.DateTimeField()
+    # The Stripe invoice object as last received (lines, tax rates, totals): the XRechnung's source.
+    stripe_data = models.JSONField(default=dict, blank=True)
+    # Why no valid XRechnung can be made from this invoice (shown to operators); empty when it can.
+    xrechnung_problem = models.TextField(_("XRechnung problem"), blank=True)
+    xrechnung_sent_at = models.DateTimeField(_("XRechnung sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

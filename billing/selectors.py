@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import stripe
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Func, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Func, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from billing import stripe_api
-from billing.models import BillingAccount, Invoice, PendingSync, ServicePrice, Subscription, SubscriptionItem
+from billing.models import BillingAccount, Interval, Invoice, PendingSync, ServicePrice, Subscription, SubscriptionItem
 from billing.services import from_timestamp
 from catalog.models import Service
 from tenants.models import Commune
@@ -193,3 +194,89 @@ def billing_overview() -> QuerySet[BillingAccount]:
 def _aggregate(queryset: QuerySet, function: str, field: str) -> Subquery:
     """``function(field)`` over a correlated subquery, without a GROUP BY."""
     return Subquery(queryset.order_by().annotate(value=Func(F(field), function=function)).values("value")[:1])
+
+
+# --- XRechnung ---------------------------------------------------------------------------------
+
+FINALISED = [Invoice.Status.OPEN, Invoice.Status.PAID, Invoice.Status.UNCOLLECTIBLE]
+
+
+def finalised_invoices() -> QuerySet[Invoice]:
+    """Invoices of every commune that can have an XRechnung, oldest first."""
+    return Invoice.objects.filter(status__in=FINALISED).select_related("account__commune").order_by("created", "pk")
+
+
+def xrechnungen_to_send() -> QuerySet[Invoice]:
+    """Finalised invoices whose XRechnung has not been e-mailed yet, oldest first."""
+    return finalised_invoices().filter(xrechnung_sent_at__isnull=True)
+
+
+def flagged_invoices() -> QuerySet[Invoice]:
+    """Finalised invoices that cannot make a valid XRechnung, for operators."""
+    return (
+        Invoice.objects.filter(status__in=FINALISED)
+        .exclude(xrechnung_problem="")
+        .select_related("account__commune")
+        .order_by("-created", "-pk")
+    )
+
+
+# --- Figures for operators ----------------------------------------------------------------------
+
+# Subscriptions that bring revenue (Stripe keeps billing past-due and unpaid ones).
+REVENUE_STATES = ["active", "trialing", "past_due", "unpaid"]
+
+
+@dataclass(frozen=True)
+class BillingFigures:
+    """Monthly recurring revenue (net cents, yearly prices as a twelfth) and receivables."""
+
+    mrr_cents: int
+    mrr_by_service: list[dict[str, Any]]
+    mrr_by_land: list[dict[str, Any]]
+    open_cents: int
+    open_invoices: int
+    overdue_cents: int
+    overdue_invoices: int
+
+
+def billing_figures(*, now: datetime | None = None) -> BillingFigures:
+    """The provider's billing figures, from the public schema: one query per figure, no loop over communes."""
+    now = now or timezone.now()
+    by_service = _mrr("service__slug", "service__title_de")
+    by_land = _mrr("subscription__account__commune__land")
+    receivable = F("amount_due_cents") - F("amount_paid_cents")
+    unpaid = Q(status__in=[Invoice.Status.OPEN, Invoice.Status.UNCOLLECTIBLE])
+    overdue = unpaid & Q(due_date__lt=now)
+    totals = Invoice.objects.aggregate(
+        open_cents=Coalesce(Sum(receivable, filter=unpaid), 0),
+        open_invoices=Count("pk", filter=unpaid),
+        overdue_cents=Coalesce(Sum(receivable, filter=overdue), 0),
+        overdue_invoices=Count("pk", filter=overdue),
+    )
+    return BillingFigures(
+        mrr_cents=sum(row["mrr_cents"] for row in by_service),
+        mrr_by_service=[
+            {"service": row["service__slug"], "title": row["service__title_de"], "mrr_cents": row["mrr_cents"]}
+            for row in by_service
+        ],
+        mrr_by_land=[
+            {"land": row["subscription__account__commune__land"], "mrr_cents": row["mrr_cents"]} for row in by_land
+        ],
+        **totals,
+    )
+
+
+def _mrr(*group_by: str) -> list[dict[str, Any]]:
+    """Monthly recurring revenue of the live subscription items grouped by ``group_by``, highest first."""
+    rows = (
+        SubscriptionItem.objects.filter(subscription__status__in=REVENUE_STATES)
+        .values(*group_by)
+        .annotate(
+            monthly=Coalesce(Sum("amount_cents", filter=Q(subscription__interval=Interval.MONTH)), 0),
+            yearly=Coalesce(Sum("amount_cents", filter=Q(subscription__interval=Interval.YEAR)), 0),
+        )
+        .order_by(*group_by)
+    )
+    result = [{**row, "mrr_cents": row["monthly"] + round(row["yearly"] / 12)} for row in rows]
+    return sorted(result, key=lambda row: -row["mrr_cents"])

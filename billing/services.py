@@ -17,6 +17,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,8 +27,8 @@ from django_tenants.utils import get_public_schema_name, schema_context, tenant_
 from accounts.models import User
 from activations.models import Activation
 from audit import services as audit
-from billing import stripe_api
-from billing.models import BillingAccount, Interval, PendingSync, ServicePrice, Subscription, SubscriptionItem
+from billing import stripe_api, xrechnung
+from billing.models import BillingAccount, Interval, Invoice, PendingSync, ServicePrice, Subscription, SubscriptionItem
 from catalog.models import Service
 from tenants.models import Commune
 
@@ -445,3 +446,48 @@ def _same_price(current: Any, price: ServicePrice, product_id: str) -> bool:
         and current.recurring.interval == price.interval
         and current.product == product_id
     )
+
+
+# --- XRechnung ---------------------------------------------------------------------------------
+
+
+def save_einvoice_details(account: BillingAccount, *, changes: dict[str, Any], actor: str) -> BillingAccount:
+    """Store the commune admin's invoice address and e-invoice details; re-check its invoices' XRechnung.
+
+    The Stripe customer follows through the outbox (the Leitweg-ID is printed on Stripe's PDF too).
+    """
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        BillingAccount.objects.filter(pk=account.pk).update(**changes)
+        account.refresh_from_db()
+        audit.record("billing.einvoice_saved", actor=actor, commune=account.commune, target=account.commune.slug)
+        for invoice in account.invoices.select_related("account__commune"):
+            xrechnung.flag(invoice)
+        if stripe_api.enabled():
+            queue_sync(account.commune, reason="customer")
+    return account
+
+
+def send_xrechnung(invoice: Invoice) -> bool:
+    """E-mail the invoice's XRechnung to the commune's e-invoice address; False when it cannot be valid.
+
+    A refused invoice keeps its problem in ``xrechnung_problem`` for operators and is never sent.
+    """
+    try:
+        document = xrechnung.build(invoice)
+    except xrechnung.XRechnungError:
+        xrechnung.flag(invoice)
+        return False
+    account = invoice.account
+    message = EmailMessage(
+        subject=f"XRechnung {invoice.number}",
+        body=(
+            f"Guten Tag,\n\nanbei erhalten Sie die Rechnung {invoice.number} als XRechnung "
+            f"(Leitweg-ID {xrechnung.buyer_reference(invoice)}).\n\n{settings.KOMMUNAL_INVOICE_SELLER['name']}\n"
+        ),
+        to=[account.einvoice_email or account.email],
+    )
+    message.attach(xrechnung.filename(invoice), document, "application/xml")
+    message.send()
+    Invoice.objects.filter(pk=invoice.pk).update(xrechnung_sent_at=timezone.now())
+    audit.record("billing.xrechnung_sent", actor=ACTOR, commune=account.commune, target=invoice.number)
+    return True

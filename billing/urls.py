@@ -7,4 +7,5 @@ from billing import views
 app_name = "billing"
 urlpatterns = [
     path("", views.invoices, name="invoices"),
+    path("<int:pk>/xrechnung.xml", views.xrechnung_download, name="xrechnung"),
 ]

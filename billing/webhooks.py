@@ -30,7 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from billing import dunning
+from billing import dunning, xrechnung
 from billing.models import BillingAccount, Invoice, Subscription, WebhookEvent
 from billing.services import from_timestamp, period_of
 
@@ -247,11 +247,14 @@ def handle_invoice(obj: Any, at: datetime, event_type: str) -> None:
         "invoice_pdf": obj.get("invoice_pdf") or "",
         "created": from_timestamp(obj.get("created")) or at,
         "state_at": at,
+        "stripe_data": obj,
     }
     if stored is None:
-        Invoice.objects.create(stripe_id=obj["id"], **fields)
+        stored = Invoice.objects.create(stripe_id=obj["id"], **fields)
     else:
         Invoice.objects.filter(pk=stored.pk).update(**fields)
+        stored.refresh_from_db()
+    xrechnung.flag(stored)
     if event_type in ("invoice.payment_failed", "invoice.marked_uncollectible", "invoice.overdue"):
         dunning.enter_dunning(account, since=at, reason=event_type)
     elif status == Invoice.Status.PAID:

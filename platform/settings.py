@@ -457,6 +457,21 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 STRIPE_TAX_RATE = os.environ.get("STRIPE_TAX_RATE", "")
 KOMMUNAL_BILLING_DAYS_UNTIL_DUE = int(os.environ.get("KOMMUNAL_BILLING_DAYS_UNTIL_DUE", "30"))
 KOMMUNAL_BILLING_GRACE_DAYS = int(os.environ.get("KOMMUNAL_BILLING_GRACE_DAYS", "14"))
+# The provider as seller on every XRechnung (see docs/billing.md); an invoice is flagged to
+# operators, never offered, while a value the XRechnung needs is missing.
+KOMMUNAL_INVOICE_SELLER = {
+    "name": os.environ.get("KOMMUNAL_INVOICE_SELLER_NAME", ""),
+    "street": os.environ.get("KOMMUNAL_INVOICE_SELLER_STREET", ""),
+    "postal_code": os.environ.get("KOMMUNAL_INVOICE_SELLER_POSTAL_CODE", ""),
+    "city": os.environ.get("KOMMUNAL_INVOICE_SELLER_CITY", ""),
+    "country": os.environ.get("KOMMUNAL_INVOICE_SELLER_COUNTRY", "DE"),
+    "vat_id": os.environ.get("KOMMUNAL_INVOICE_SELLER_VAT_ID", ""),
+    "iban": os.environ.get("KOMMUNAL_INVOICE_SELLER_IBAN", ""),
+    "bic": os.environ.get("KOMMUNAL_INVOICE_SELLER_BIC", ""),
+    "contact_name": os.environ.get("KOMMUNAL_INVOICE_SELLER_CONTACT_NAME", ""),
+    "contact_phone": os.environ.get("KOMMUNAL_INVOICE_SELLER_CONTACT_PHONE", ""),
+    "contact_email": os.environ.get("KOMMUNAL_INVOICE_SELLER_CONTACT_EMAIL", ""),
+}
 # --- Operator console ----------------------------------------------------------------------------
 # Days between offboarding a commune and ``kommunal purge_offboarded`` removing its schema and files.
 KOMMUNAL_OFFBOARD_RETENTION_DAYS = int(os.environ.get("KOMMUNAL_OFFBOARD_RETENTION_DAYS", "90"))

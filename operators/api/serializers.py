@@ -81,3 +81,24 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["id", "at", "commune", "actor", "action", "target", "data"]
+
+
+class ServiceRevenueSerializer(serializers.Serializer):
+    service = serializers.CharField(help_text="Catalogue service identifier.")
+    title = serializers.CharField()
+    mrr_cents = serializers.IntegerField(help_text="Monthly recurring revenue, net euro cents.")
+
+
+class LandRevenueSerializer(serializers.Serializer):
+    land = serializers.CharField()
+    mrr_cents = serializers.IntegerField(help_text="Monthly recurring revenue, net euro cents.")
+
+
+class BillingFiguresSerializer(serializers.Serializer):
+    mrr_cents = serializers.IntegerField(help_text="Monthly recurring revenue (yearly prices count a twelfth).")
+    mrr_by_service = ServiceRevenueSerializer(many=True)
+    mrr_by_land = LandRevenueSerializer(many=True)
+    open_cents = serializers.IntegerField(help_text="Still to be paid on open and uncollectible invoices.")
+    open_invoices = serializers.IntegerField()
+    overdue_cents = serializers.IntegerField(help_text="The part of open_cents past its due date.")
+    overdue_invoices = serializers.IntegerField()

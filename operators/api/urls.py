@@ -13,6 +13,7 @@ urlpatterns = [
     path("tenants/<slug:slug>/export/", views.ExportView.as_view(), name="operator-tenant-export"),
     path("tenants/<slug:slug>/offboard/", views.OffboardView.as_view(), name="operator-tenant-offboard"),
     path("audit/", views.AuditListView.as_view(), name="operator-audit-list"),
+    path("billing/figures/", views.BillingFiguresView.as_view(), name="operator-billing-figures"),
     path("audit.csv", views.AuditCsvView.as_view(), name="operator-audit-csv"),
     path("catalog/services/", catalog_views.CatalogServiceListView.as_view(), name="operator-catalog-list"),
     path(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, StreamingHttpResponse
@@ -13,12 +15,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from billing import selectors as billing_selectors
 from kommunal.api.pagination import CursorPagination
 from operators import actions, roles, selectors
 from operators.api.authentication import OperatorTokenAuthentication
 from operators.api.permissions import IsOperatorOperator, IsOperatorViewer
 from operators.api.serializers import (
     AuditEventSerializer,
+    BillingFiguresSerializer,
     MigrationResultSerializer,
     OffboardResultSerializer,
     OptionalReasonSerializer,
@@ -381,3 +385,38 @@ class AuditCsvView(OperatorAPIView):
 
     def get(self, request: Request) -> StreamingHttpResponse:
         return audit_csv_response(selectors.audit_events(request.query_params.dict()))
+
+
+@extend_schema(
+    tags=["operator"],
+    summary="Billing figures",
+    description="Monthly recurring revenue by service and by Land, open and overdue invoice amounts (net "
+    "recurring revenue, gross receivables; euro cents). Requires the role viewer.",
+    responses={200: BillingFiguresSerializer, **AUTH_ERRORS},
+    examples=[
+        OpenApiExample(
+            "Figures",
+            value={
+                "mrr_cents": 12050,
+                "mrr_by_service": [
+                    {"service": "online-terminvergabe", "title": "Online-Terminvergabe", "mrr_cents": 9800},
+                    {"service": "meldebescheinigung", "title": "Meldebescheinigung", "mrr_cents": 2250},
+                ],
+                "mrr_by_land": [
+                    {"land": "Sachsen-Anhalt", "mrr_cents": 7150},
+                    {"land": "Sachsen", "mrr_cents": 4900},
+                ],
+                "open_cents": 10234,
+                "open_invoices": 2,
+                "overdue_cents": 4403,
+                "overdue_invoices": 1,
+            },
+            response_only=True,
+        )
+    ],
+)
+class BillingFiguresView(OperatorAPIView):
+    permission_classes = [IsOperatorViewer]
+
+    def get(self, request: Request) -> Response:
+        return Response(BillingFiguresSerializer(asdict(billing_selectors.billing_figures())).data)
