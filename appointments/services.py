@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.types.range import TimestamptzRange
@@ -22,8 +23,9 @@ from appointments import availability, events, notifications
 from appointments.models import Booking, BookingChange, Mode, ServiceSettings, WaitlistEntry
 from audit import services as audit
 from citizen_requests.models import CitizenRequest
+from tenants import due_work
 from tenants.db import on_commit_in_current_schema
-from tenants.models import Commune
+from tenants.models import Commune, DueWork
 
 # How long a freed slot is held for the citizen next on the waitlist.
 HOLD_HOURS = 12
@@ -145,6 +147,7 @@ def book(
         )
 
     booking = _occupy(create, resource_ids)
+    _note_reminder(booking.starts_at)
     _record(booking, "booked", actor)
     _after_commit(booking, "appointment.booked", "confirmation")
     return booking
@@ -168,6 +171,7 @@ def move(booking: Booking, *, starts_at: datetime, actor: str) -> Booking:
         return booking
 
     booking = _occupy(update, free_resources(booking.settings, starts_at))
+    _note_reminder(booking.starts_at)
     _record(booking, "moved", actor, from_starts_at=old_start)
     _after_commit(booking, "appointment.moved", "confirmation")
     _offer_freed_slot(booking.settings, old_resource, old_start)
@@ -257,6 +261,7 @@ def _offer_freed_slot(settings: ServiceSettings, resource_id: int, starts_at: da
             )
     except IntegrityError:  # someone booked the freed slot in the meantime
         return None
+    due_work.note(DueWork.Kind.APPOINTMENT_HOUSEKEEPING, hold.held_until)
     entry.status, entry.offer = WaitlistEntry.Status.OFFERED, hold
     entry.save(update_fields=["status", "offer"])
     _record(hold, "offered", "waitlist")
@@ -273,9 +278,46 @@ def accept_offer(hold: Booking) -> Booking:
     hold.status, hold.held_until = Booking.Status.BOOKED, None
     hold.save(update_fields=["status", "held_until"])
     WaitlistEntry.objects.filter(offer=hold).update(status=WaitlistEntry.Status.BOOKED)
+    _note_reminder(hold.starts_at)
     _record(hold, "booked", hold.email)
     _after_commit(hold, "appointment.booked", "confirmation")
     return hold
+
+
+def _reminder_due(starts_at: datetime) -> datetime:
+    """When the reminder of an appointment at ``starts_at`` is due: the start of the local day before."""
+    day_before = availability.local_day(starts_at) - timedelta(days=1)
+    return datetime.combine(day_before, time.min, tzinfo=availability.BERLIN)
+
+
+def _note_reminder(starts_at: datetime) -> None:
+    """Index the reminder in the public list of due work, so housekeeping visits this commune then."""
+    due_work.note(DueWork.Kind.APPOINTMENT_HOUSEKEEPING, _reminder_due(starts_at))
+
+
+def next_housekeeping() -> datetime | None:
+    """When this commune next has an offer to expire or a reminder to send (``None``: never)."""
+    held = Booking.objects.filter(status=Booking.Status.HELD).aggregate(due=Min("held_until"))["due"]
+    first = Booking.objects.filter(
+        status=Booking.Status.BOOKED, reminded_at__isnull=True, starts_at__gt=timezone.now()
+    ).aggregate(first=Min("starts_at"))["first"]
+    candidates = [due for due in (held, first and _reminder_due(first)) if due is not None]
+    return min(candidates) if candidates else None
+
+
+def run_housekeeping() -> tuple[int, int]:
+    """Expire offers and send reminders in the communes that have some due (the index of due work);
+    returns (offers passed on, reminders sent). No other commune is visited."""
+    expired = reminded = 0
+
+    def in_schema() -> datetime | None:
+        nonlocal expired, reminded
+        expired += expire_offers()
+        reminded += send_reminders()
+        return next_housekeeping()
+
+    due_work.run_due(DueWork.Kind.APPOINTMENT_HOUSEKEEPING, in_schema)
+    return expired, reminded
 
 
 def expire_offers() -> int:

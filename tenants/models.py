@@ -165,6 +165,7 @@ class DueWork(models.Model):
     class Kind(models.TextChoices):
         WEBHOOK_DELIVERY = "webhook_delivery", _("webhook delivery")
         IDEMPOTENCY_PURGE = "idempotency_purge", _("purge of idempotency records")
+        APPOINTMENT_HOUSEKEEPING = "appointment_housekeeping", _("appointment reminders and waitlist offers")
 
     schema_name = models.CharField(max_length=63)
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -69,6 +69,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("webhook_delivery", "webhook delivery"),
                             ("idempotency_purge", "purge of idempotency records"),
+                            ("appointment_housekeeping", "appointment reminders and waitlist offers"),
                         ],
                         max_length=30,
                     ),

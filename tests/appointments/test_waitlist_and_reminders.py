@@ -12,6 +12,8 @@ from django_tenants.utils import tenant_context
 
 from appointments import availability, services
 from appointments.models import Booking, WaitlistEntry
+from tenants import due_work
+from tenants.models import DueWork
 from tests.appointments.conftest import SERVICE, counter_office
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +60,10 @@ def test_a_freed_slot_is_held_for_the_first_in_line_then_passed_on(
         with pytest.raises(services.SlotTaken):
             services.book(full_office, starts_at=freed.starts_at, email="carla@example.org", actor="citizen")
         Booking.objects.filter(pk=hold.pk).update(held_until=timezone.now() - timedelta(minutes=1))
+    # The offer was indexed as due work of Zeitz when it expires; let that time pass.
+    due = DueWork.objects.get(schema_name=communes.zeitz.schema_name, kind=DueWork.Kind.APPOINTMENT_HOUSEKEEPING)
+    assert due.due_at <= hold.held_until
+    DueWork.objects.filter(pk=due.pk).update(due_at=timezone.now() - timedelta(minutes=1))
     call_command("appointment_housekeeping")
     with tenant_context(communes.zeitz):
         second = Booking.objects.get(status=Booking.Status.HELD)
@@ -85,7 +91,11 @@ def test_reminder_goes_out_once_on_the_day_before(catalogue, communes):
                 token=email,
                 **services.booking_range(settings, starts_at),
             )
+        due_work.note(DueWork.Kind.APPOINTMENT_HOUSEKEEPING, timezone.now())
     call_command("appointment_housekeeping")
     call_command("appointment_housekeeping")
+    # Afterwards Zeitz is next due for the later appointment's reminder, not before.
+    due = DueWork.objects.get(schema_name=communes.zeitz.schema_name, kind=DueWork.Kind.APPOINTMENT_HOUSEKEEPING)
+    assert availability.local_day(due.due_at) == tomorrow
     assert [m.to for m in mail.outbox] == [["tomorrow@example.org"]]
     assert mail.outbox[0].attachments[0][0] == "termin.ics"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -10,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 
 from audit.models import AuditEvent
-from citizen_requests.models import CitizenRequest
+from citizen_requests.models import CitizenRequest, PaymentStatus
 from citizens import services
 from citizens.models import Message, RequestOwner
 from operators.archive import walk_storage
@@ -243,3 +244,16 @@ def test_staff_of_another_commune_cannot_reach_a_message_or_its_attachment(offer
     assert response.status_code == 404
     with tenant_context(offers.zeitz):
         assert Message.objects.count() == 1
+
+
+def test_meine_antraege_shows_the_payment_state_of_a_request_with_a_fee(offers) -> None:
+    client = log_in(offers.zeitz, citizen="erika")
+    number = _submit(client)
+    with tenant_context(offers.zeitz):
+        CitizenRequest.objects.filter(tracking_number=number).update(
+            payment_status=PaymentStatus.PAID, fee=Decimal("30.70")
+        )
+    listing = client.get("/buerger/antraege/").content.decode()
+    assert "bezahlt (30.70 EUR)" in listing or "bezahlt (30,70 EUR)" in listing
+    detail = client.get(f"/buerger/antraege/{number}/").content.decode()
+    assert re.search(r'<strong id="request-payment">bezahlt</strong>', detail)
