@@ -246,6 +246,7 @@ def _offer_freed_slot(settings: ServiceSettings, resource_id: int, starts_at: da
     )
     if entry is None:
         return None
+    held_until = min(now + timedelta(hours=HOLD_HOURS), starts_at)
     try:
         with transaction.atomic():
             hold = Booking.objects.create(
@@ -255,13 +256,13 @@ def _offer_freed_slot(settings: ServiceSettings, resource_id: int, starts_at: da
                 email=entry.email,
                 language=entry.language,
                 status=Booking.Status.HELD,
-                held_until=min(now + timedelta(hours=HOLD_HOURS), starts_at),
+                held_until=held_until,
                 token=secrets.token_urlsafe(32),
                 **booking_range(settings, starts_at),
             )
     except IntegrityError:  # someone booked the freed slot in the meantime
         return None
-    due_work.note(DueWork.Kind.APPOINTMENT_HOUSEKEEPING, hold.held_until)
+    due_work.note(DueWork.Kind.APPOINTMENT_HOUSEKEEPING, held_until)
     entry.status, entry.offer = WaitlistEntry.Status.OFFERED, hold
     entry.save(update_fields=["status", "offer"])
     _record(hold, "offered", "waitlist")

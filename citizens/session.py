@@ -11,7 +11,8 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -47,11 +48,11 @@ def login_url(next_url: str) -> str:
     return f"{reverse('citizens:login')}?{urlencode({'next': next_url})}"
 
 
-def citizen_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def citizen_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Views for logged-in citizens; others go to the login first."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         login = current_login(request)
         if login is None:
             return redirect(login_url(request.get_full_path()))

@@ -7,6 +7,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -153,7 +154,7 @@ def mailbox(request: HttpRequest, login: Login) -> HttpResponse:
 
 
 @session.citizen_required
-def attachment(request: HttpRequest, login: Login, message_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, login: Login, message_id: int) -> HttpResponseBase:
     """An attachment of one of the citizen's own messages."""
     message = selectors.message_of(login.citizen, message_id)
     if message is None or not message.attachment:
@@ -205,7 +206,7 @@ def staff_send(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 
 @commune_staff_required
-def staff_attachment(request: HttpRequest, message_id: int) -> HttpResponse:
+def staff_attachment(request: HttpRequest, message_id: int) -> HttpResponseBase:
     """An attachment of any message in this commune's inbox threads."""
     message = Message.objects.filter(pk=message_id).first()
     if message is None or not message.attachment:

@@ -106,8 +106,10 @@ def test_dns_rebinding_to_loopback_after_the_check_is_not_followed(communes, mon
         raise ConnectionRefusedError("test: no network")
 
     monkeypatch.setattr(socket, "create_connection", refuse)
-    delivery = services.attempt_delivery(delivery)
+    attempted = services.attempt_delivery(delivery)
     assert connected == [("93.184.216.34", 443)], "only the checked public address was dialled"
+    assert attempted is not None
+    delivery = attempted
     assert delivery.status == WebhookDelivery.Status.PENDING
     assert "no network" in delivery.last_error
     assert WebhookSubscription.objects.count() == 1

@@ -62,6 +62,7 @@ def test_a_freed_slot_is_held_for_the_first_in_line_then_passed_on(
         Booking.objects.filter(pk=hold.pk).update(held_until=timezone.now() - timedelta(minutes=1))
     # The offer was indexed as due work of Zeitz when it expires; let that time pass.
     due = DueWork.objects.get(schema_name=communes.zeitz.schema_name, kind=DueWork.Kind.APPOINTMENT_HOUSEKEEPING)
+    assert hold.held_until is not None
     assert due.due_at <= hold.held_until
     DueWork.objects.filter(pk=due.pk).update(due_at=timezone.now() - timedelta(minutes=1))
     call_command("appointment_housekeeping")
