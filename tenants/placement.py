@@ -263,11 +263,28 @@ def sync_server(alias: str) -> None:
         template.refresh_template()
         return
     mirror_shared_tables(alias)
+    install_extensions(alias)
     template.refresh_template()
     fingerprint = schema_fingerprint(template.TEMPLATE_SCHEMA, using=alias)
     if fingerprint != schema_fingerprint(template.TEMPLATE_SCHEMA, using=DEFAULT):
         copy_schema(template.TEMPLATE_SCHEMA, source=DEFAULT, target=alias, replace=True)
         logger.info("template schema copied to %s", alias)
+
+
+def install_extensions(alias: str) -> None:
+    """Install on ``alias`` the extensions default has in the public schema (e.g. ``btree_gist``
+    for the appointments' exclusion constraint): a schema copy does not carry them."""
+    with connection_to(DEFAULT).cursor() as cursor:
+        cursor.execute(
+            "SELECT e.extname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            "WHERE n.nspname = %s AND e.extname <> 'plpgsql'",
+            [get_public_schema_name()],
+        )
+        names = [row[0] for row in cursor.fetchall()]
+    with connection_to(alias).cursor() as cursor:
+        for name in names:
+            quoted = connection_to(alias).ops.quote_name(name)
+            cursor.execute(f"CREATE EXTENSION IF NOT EXISTS {quoted} WITH SCHEMA public")
 
 
 def schema_exists_on(alias: str, schema_name: str) -> bool:
