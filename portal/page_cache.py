@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
 
+from kommunal.cache import CacheUnavailable
 from tenants.db import connection
 
 CATALOG_GENERATION_KEY = "catalog:generation"
@@ -78,7 +79,10 @@ def cache_public_page(view: View) -> View:
         if not _cacheable(request):
             return view(request, *args, **kwargs)
         schema_name = connection.schema_name
-        commune_generation, catalog_generation = _generations(schema_name)
+        try:
+            commune_generation, catalog_generation = _generations(schema_name)
+        except CacheUnavailable:  # no page cache while Redis is unreachable: render every page
+            return view(request, *args, **kwargs)
         language = translation.get_language() or settings.LANGUAGE_CODE
         key = f"page:{schema_name}:{commune_generation}:{catalog_generation}:{language}:{request.path}"
         stored = _pages().get(key)

@@ -23,7 +23,13 @@ def redis_server(settings) -> Iterator[Redis]:
             "LOCATION": server.url,
             "KEY_FUNCTION": "django_tenants.cache.make_key",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        },
+        "pages": {
+            "BACKEND": "kommunal.cache.DegradingRedisCache",
+            "LOCATION": server.url,
+            "KEY_PREFIX": "pages",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
     }
     yield server
     server.stop()
