@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("branding/", include("branding.urls")),
     path("verwaltung/rechnungen/", include("billing.urls")),
+    path("verwaltung/mitarbeitende/", include("accounts.urls_staff")),
 ]
 
 handler400 = "kommunal.views.bad_request"
