@@ -24,6 +24,8 @@ urlpatterns = [
     path("branding/", include("branding.urls")),
     path("verwaltung/rechnungen/", include("billing.urls")),
     path("verwaltung/mitarbeitende/", include("accounts.urls_staff")),
+    path("verwaltung/rechtliches/", include("legal.urls_admin")),
+    path("rechtliches/", include("legal.urls")),
 ]
 
 handler400 = "kommunal.views.bad_request"

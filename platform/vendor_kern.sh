@@ -15,5 +15,5 @@ grep -o 'fira-sans/[A-Za-z-]*\.woff2' "$dist/fonts/fira-sans.css" | sort -u | wh
   cp "$dist/fonts/$font" "$here/fonts/$font"
 done
 cp "$work/package/LICENSE.md" "$here/LICENSE.md"
-node -p "require('$work/package/package.json').version" > "$here/VERSION"
-echo "KERN UX $(cat "$here/VERSION") vendored into $here"
+node -p "require('$work/package/package.json').version" > "$here/VERSION.txt"
+echo "KERN UX $(cat "$here/VERSION.txt") vendored into $here"

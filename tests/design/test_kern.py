@@ -46,7 +46,7 @@ def test_the_vendored_kern_is_complete_and_its_fonts_are_local() -> None:
     assert isinstance(found, str), "kern.min.css is among the static files"
     css = Path(found)
     folder = css.parent
-    assert re.fullmatch(r"\d+\.\d+\.\d+", (folder / "VERSION").read_text().strip())
+    assert re.fullmatch(r"\d+\.\d+\.\d+", (folder / "VERSION.txt").read_text().strip())
     assert "EUPL" in (folder / "LICENSE.md").read_text()
     fonts = (folder / "fonts" / "fira-sans.css").read_text()
     for url in re.findall(r'url\("?([^")]+)"?\)', fonts):
