@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import re
 
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from activations.models import Activation
+from operators.models import Role
+from tests.api.helpers import create_key
+from tests.catalog_helpers import activate, load_shipped_catalogue
 from tests.helpers import host_client, signed_in_client
+from tests.operator_helpers import verified_operator_client
 
 ADMIN_PAGES = [
     "/verwaltung/anfragen/",
@@ -73,3 +81,43 @@ def test_flash_messages_are_list_items_of_one_list(communes) -> None:
     messages = re.search(r'<ul class="messages"[^>]*>(.*?)</ul>', html, re.S)
     assert messages
     assert re.fullmatch(r"\s*(<li [^>]*>.*?</li>\s*)+", messages.group(1), re.S)
+
+
+def _confirm_blocks(html: str) -> list[str]:
+    return re.findall(r'<details class="confirm">.*?</details>', html, re.S)
+
+
+def test_deactivating_a_service_asks_first_and_nothing_changes_until_confirmed(communes) -> None:
+    load_shipped_catalogue()
+    activate(communes.zeitz, "sperrmuell")
+    admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
+    page = admin.get("/verwaltung/leistungen/").content.decode()
+    blocks = [block for block in _confirm_blocks(page) if "/sperrmuell/" in block]
+    assert len(blocks) == 1, "the deactivate button sits inside a confirmation"
+    assert re.search(r"<summary>.*?</summary>.*<form method=\"post\"", blocks[0], re.S)
+    with tenant_context(communes.zeitz):
+        assert Activation.objects.get(service__slug="sperrmuell").is_active, "showing the page deactivates nothing"
+    action = re.search(r'action="([^"]+)"', blocks[0])
+    assert action
+    assert admin.post(action.group(1)).status_code == 302
+    with tenant_context(communes.zeitz):
+        assert not Activation.objects.get(service__slug="sperrmuell").is_active
+
+
+def test_revoking_a_key_and_deleting_a_webhook_ask_first(communes) -> None:
+    create_key(communes.zeitz, ["users:read"])
+    connection.set_schema_to_public()
+    page = signed_in_client(communes.zeitz, "admin@zeitz.example").get("/integrations/").content.decode()
+    revoke = [block for block in _confirm_blocks(page) if "/revoke/" in block]
+    assert len(revoke) == 1
+    assert "button-danger" in revoke[0]
+
+
+def test_offboarding_is_called_winding_up_and_suspension_has_a_confirmation_page(communes) -> None:
+    operator = verified_operator_client("ops@provider.example", Role.OPERATOR)
+    detail = operator.get(f"/operator/tenants/{communes.borna.slug}/").content.decode()
+    assert "Kommune abwickeln" in detail
+    assert "Abmelden" not in detail.split('<main id="main"')[1], "Abmelden means signing out only"
+    confirm = operator.get(f"/operator/tenants/{communes.borna.slug}/suspend/")
+    assert confirm.status_code == 200
+    assert "<form" in confirm.content.decode()
