@@ -15,7 +15,7 @@ help:
 	@echo "make lint   ruff (lint + format check) and mypy"
 	@echo "make check-infra   terraform fmt and checkov over infra/terraform"
 	@echo "make openapi  regenerate docs/openapi-public.yaml and docs/openapi-tenant.yaml"
-	@echo "make vendor   refresh the KERN UX CSS and fonts in platform/static/kern/ from npm (needs Node)"
+	@echo "make vendor   refresh KERN UX (platform/static/kern/) and axe-core (tests/a11y/axe/) from npm (needs Node)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,10 +64,13 @@ bench: $(VENV)/.installed-dev
 	@for script in bench/*.py; do echo "== $$script"; KOMMUNAL_DEV=1 $(BIN)/python $$script || exit 1; done
 
 # KERN UX (design standard of German administration): built CSS, fonts and licence from the npm
-# registry into platform/static/kern/. Only this target needs Node; run and test use the copy.
+# registry into platform/static/kern/, and axe-core for the accessibility browser test into
+# tests/a11y/axe/. Only this target needs Node; run and test use the copies.
 KERN_VERSION ?= latest
+AXE_VERSION ?= latest
 vendor:
 	bash platform/vendor_kern.sh $(KERN_VERSION)
+	bash tests/a11y/vendor_axe.sh $(AXE_VERSION)
 
 clean:
 	rm -rf $(VENV) .kommunal .pytest_cache .mypy_cache .ruff_cache
