@@ -1,7 +1,8 @@
 """Every page of the three journeys in a real browser, checked with axe-core for WCAG 2.1 AA.
 
-Playwright routes each request of the browser to Django's test client (inside the test's
-transaction), so pages, stylesheets and fonts come from the application itself. axe-core is
+Each page and the same-host files it needs (stylesheets, scripts, fonts) are fetched through
+Django's test client inside the test's transaction; Playwright's request routing hands exactly
+these responses to the browser and anything else is a 404, so no third-party origin can be used. axe-core is
 vendored in tests/a11y/axe/ (MPL-2.0, ``make vendor`` refreshes it). Violations are printed per
 page; the bar is zero.
 """
@@ -70,12 +71,12 @@ def _fetch_with_files(client: Client, path: str, files: Responses) -> Responses:
 def _violations(browser, host: str, paths: list[str], files: Responses) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     """Open each path of ``host`` in a fresh browser context serving ``files``; axe's violations."""
     context = browser.new_context(bypass_csp=True)
-    context.route(
-        "**/*",
-        lambda route: route.fulfill(
-            **dict(zip(("status", "headers", "body"), files.get(_path(route.request.url), (404, {}, b""))))
-        ),
-    )
+
+    def serve(route) -> None:  # type: ignore[no-untyped-def]
+        status, headers, body = files.get(_path(route.request.url), (404, {}, b""))
+        route.fulfill(status=status, headers=headers, body=body)
+
+    context.route("**/*", serve)
     page = context.new_page()
     found = {}
     for path in paths:
