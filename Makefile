@@ -7,7 +7,7 @@ PACKAGE_FILES := pyproject.toml setup.py $(wildcard */apps.py)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz lint check-infra format messages openapi bench clean help
+.PHONY: run test fuzz lint check-infra format messages openapi bench vendor clean help
 
 help:
 	@echo "make run    set up .venv, the database and demo communes; serve http://localhost:$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint   ruff (lint + format check) and mypy"
 	@echo "make check-infra   terraform fmt and checkov over infra/terraform"
 	@echo "make openapi  regenerate docs/openapi-public.yaml and docs/openapi-tenant.yaml"
+	@echo "make vendor   refresh KERN UX (platform/static/kern/) and axe-core (tests/a11y/axe/) from npm (needs Node)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +69,15 @@ openapi: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	@for script in $$(grep -l "__main__" bench/*.py); do echo "== $$script"; KOMMUNAL_DEV=1 $(BIN)/python $$script || exit 1; done
+
+# KERN UX (design standard of German administration): built CSS, fonts and licence from the npm
+# registry into platform/static/kern/, and axe-core for the accessibility browser test into
+# tests/a11y/axe/. Only this target needs Node; run and test use the copies.
+KERN_VERSION ?= latest
+AXE_VERSION ?= latest
+vendor:
+	bash platform/vendor_kern.sh $(KERN_VERSION)
+	bash tests/a11y/vendor_axe.sh $(AXE_VERSION)
 
 clean:
 	rm -rf $(VENV) .kommunal .pytest_cache .mypy_cache .ruff_cache

@@ -6,21 +6,23 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from branding.middleware import portal_languages
 from branding.selectors import current_branding
 from branding.services import asset_path
 
 
 def branding(request: HttpRequest) -> dict[str, Any]:
-    """``branding`` and its ``brand_assets`` URLs on a commune's host; nothing on the platform host.
+    """``branding``, its ``brand_assets`` URLs and the ``portal_languages`` offered on this host.
 
     Costs no query when the branding is cached and one when it is not.
     """
     commune = getattr(request, "commune", None)
     if commune is None:
-        return {}
+        return {"portal_languages": portal_languages(request)}
     current = current_branding()
     return {
         "branding": current,
         "brand_name": current.display_name or commune.name,
         "brand_assets": {name: asset_path(key) for name, key in current.assets.items()},
+        "portal_languages": portal_languages(request),
     }

@@ -12,6 +12,8 @@ validate_hex_color = RegexValidator(HEX_COLOR, _("Enter a colour as #rrggbb, for
 
 DEFAULT_PRIMARY = "#0b4f8a"
 DEFAULT_ACCENT = "#1d6f42"
+# Languages of the Sorbian settlement area (Lausitz) a commune may switch on for its portal.
+REGIONAL_LANGUAGES = [("hsb", _("Upper Sorbian")), ("dsb", _("Lower Sorbian"))]
 
 
 class Branding(models.Model):
@@ -38,6 +40,13 @@ class Branding(models.Model):
     imprint_url = models.URLField(_("imprint (Impressum)"), blank=True)
     privacy_url = models.URLField(_("privacy policy (Datenschutzerklärung)"), blank=True)
     accessibility_url = models.URLField(_("accessibility statement (Barrierefreiheitserklärung)"), blank=True)
+    regional_language = models.CharField(
+        _("regional language"),
+        max_length=3,
+        choices=REGIONAL_LANGUAGES,
+        blank=True,
+        help_text=_("Offered on the portal in addition to German and English (Sorbian settlement area)."),
+    )
     assets = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

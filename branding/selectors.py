@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 from branding.models import Branding
 
-CACHE_KEY = "branding:v1"
+CACHE_KEY = "branding:v2"
 CACHE_SECONDS = 60 * 60
 
 

@@ -31,6 +31,7 @@ TEXT_FIELDS = (
     "imprint_url",
     "privacy_url",
     "accessibility_url",
+    "regional_language",
 )
 LOGO_RENDITIONS = ("logo_96", "logo_192", "favicon_32", "favicon_180")
 HEADER_RENDITIONS = ("header",)

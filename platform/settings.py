@@ -99,6 +99,7 @@ TENANT_APPS = [
     "citizens",
     "transmission",
     "appointments",
+    "legal",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -127,6 +128,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "branding.middleware.RegionalLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -251,7 +253,8 @@ LOGOUT_REDIRECT_URL = "/"
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", _("German")), ("en", _("English"))]
+# Upper and Lower Sorbian only on the portals of communes that switch them on (branding).
+LANGUAGES = [("de", _("German")), ("en", _("English")), ("hsb", _("Upper Sorbian")), ("dsb", _("Lower Sorbian"))]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True

@@ -27,6 +27,9 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("branding/", include("branding.urls")),
     path("verwaltung/rechnungen/", include("billing.urls")),
+    path("verwaltung/mitarbeitende/", include("accounts.urls_staff")),
+    path("verwaltung/rechtliches/", include("legal.urls_admin")),
+    path("rechtliches/", include("legal.urls")),
     path("verwaltung/zustellung/", include("transmission.urls")),
     path("", include("payments.urls")),
 ]

@@ -46,8 +46,14 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 def landing(request: HttpRequest) -> HttpResponse:
-    """The platform's home page on the public host."""
-    return render(request, "kommunal/landing.html", {"communes": selectors.active_communes()[:12]})
+    """The platform's home page: signing a commune up, and finding a commune's portal by search."""
+    query = request.GET.get("q", "")[:100]
+    context = {
+        "query": query,
+        "results": selectors.search_active_communes(query),
+        "live": selectors.active_communes().count(),
+    }
+    return render(request, "kommunal/landing.html", context)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

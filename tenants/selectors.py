@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tenants.migration_state import expected_tenant_migrations, public_schema_is_migrated
 from tenants.models import Commune, Municipality
@@ -11,6 +11,18 @@ from tenants.models import Commune, Municipality
 def active_communes() -> QuerySet[Commune]:
     """Communes whose portal is open to citizens."""
     return Commune.objects.filter(status=Commune.Status.ACTIVE).order_by("name")
+
+
+def search_active_communes(query: str, limit: int = 20) -> list[Commune]:
+    """Live communes whose name or district contains ``query``, or whose AGS starts with it."""
+    query = query.strip()
+    if not query:
+        return []
+    if query.isdigit():
+        matches = active_communes().filter(ags__startswith=query)
+    else:
+        matches = active_communes().filter(Q(name__icontains=query) | Q(landkreis__icontains=query))
+    return list(matches[:limit])
 
 
 def communes_with_schema() -> QuerySet[Commune]:

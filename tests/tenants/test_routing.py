@@ -8,8 +8,8 @@ from tests.helpers import host_client
 pytestmark = pytest.mark.django_db
 
 
-def test_platform_host_serves_the_landing_page_listing_live_communes(communes, platform_client) -> None:
-    response = platform_client.get("/")
+def test_platform_host_serves_the_landing_page_finding_live_communes(communes, platform_client) -> None:
+    response = platform_client.get("/?q=Zeitz")
     assert response.status_code == 200
     assert "Zeitz" in response.content.decode()
     assert "http://zeitz.localhost:8000" in response.content.decode() or "zeitz.localhost" in response.content.decode()

@@ -1,0 +1,9 @@
+"""The legal pages every commune portal must have: imprint, privacy policy, accessibility statement."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LegalConfig(AppConfig):
+    name = "legal"
+    verbose_name = _("Legal pages")
