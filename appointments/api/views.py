@@ -14,7 +14,6 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import IsCommuneStaff
@@ -30,6 +29,7 @@ from appointments.models import Booking
 from citizen_requests.models import CitizenRequest
 from kommunal.api.docs import problem_example
 from kommunal.api.serializers import validation_error
+from kommunal.api.throttling import AnonymousCreateThrottle
 
 MAX_DAYS = 92
 
@@ -142,13 +142,11 @@ class BookOrStaff(BasePermission):
         return IsCommuneStaff().has_permission(request, view)  # type: ignore[arg-type]
 
 
-class BookingThrottle(AnonRateThrottle):
-    rate = "30/minute"
+class BookingThrottle(AnonymousCreateThrottle):
+    """Anonymous bookings per client address."""
 
-    def allow_request(self, request: Request, view: object) -> bool:
-        if getattr(view, "action", None) != "create":
-            return True
-        return super().allow_request(request, view)  # type: ignore[arg-type]
+    scope = "anon-booking"
+    rate = "30/minute"
 
 
 @extend_schema_view(

@@ -19,7 +19,6 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from accounts.permissions import IsCommuneStaff
 from citizen_requests import attachments, selectors, services
@@ -33,6 +32,7 @@ from citizen_requests.api.serializers import (
 from citizen_requests.models import CitizenRequest, Status
 from kommunal.api.docs import problem_example
 from kommunal.api.serializers import validation_error
+from kommunal.api.throttling import AnonymousCreateThrottle
 from tenants.db import connection
 
 MAX_BODY_BYTES = 64 * 1024
@@ -114,15 +114,11 @@ IN_PROGRESS_EXAMPLE = OpenApiExample(
 )
 
 
-class SubmissionThrottle(AnonRateThrottle):
+class SubmissionThrottle(AnonymousCreateThrottle):
     """Anonymous submissions per client address; staff calls are not limited."""
 
+    scope = "anon-submission"
     rate = "60/minute"
-
-    def allow_request(self, request: Request, view: object) -> bool:
-        if getattr(view, "action", None) != "create":
-            return True
-        return super().allow_request(request, view)  # type: ignore[arg-type]
 
 
 @extend_schema_view(

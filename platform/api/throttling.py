@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from kommunal.api.callers import client_address
 
@@ -44,4 +44,18 @@ class CallerRateThrottle(SimpleRateThrottle):
         self.scope = kind
         self.rate = f"{settings.KOMMUNAL_API_RATES[kind]}/min"
         self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+
+class AnonymousCreateThrottle(AnonRateThrottle):
+    """Limits anonymous ``create`` calls of a viewset (``rate`` per client address behind
+    ``KOMMUNAL_PROXY_HOPS`` proxies); other actions and signed-in callers are not limited.
+    Each subclass names its own ``scope``, so different limits never share a counter."""
+
+    def get_ident(self, request: Request) -> str:
+        return client_address(request.META)
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if getattr(view, "action", None) != "create":
+            return True
         return super().allow_request(request, view)
