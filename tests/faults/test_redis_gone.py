@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from branding import selectors as branding_selectors
 from signup.models import Application
 from tests.helpers import host_client
 
@@ -27,7 +28,7 @@ def _apply(client):  # type: ignore[no-untyped-def]
 def test_without_redis_pages_and_reads_are_served_and_signups_refused(communes, redis_server) -> None:
     zeitz, platform = host_client(communes.zeitz), host_client()
     assert zeitz.get("/").status_code == 200
-    assert cache.get("branding:v1") is not None  # the branding is cached in this Redis
+    assert cache.get(branding_selectors.CACHE_KEY) is not None  # the branding is cached in this Redis
     redis_server.stop()
 
     # The portal renders from the database; the cache only misses.
