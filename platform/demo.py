@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from appointments.demo import seed_demo_appointments
 from branding.demo import brand_demo_communes
 from citizen_requests.demo import seed_demo_services
+from operators.actions import invite_operator
 from operators.stats import refresh_tenant_stats
 from tenants import actions
 from tenants.models import Commune
@@ -42,14 +46,24 @@ class DemoLogin:
     where: str
     url: str
     email: str
+    note: str = ""
+
+
+def operator_enrolment_note(operator: Any) -> str:
+    """Until the demo operator has a second factor: the one-time link that sets it up (operators
+    enrol by invitation only, never at a password sign-in)."""
+    if TOTPDevice.objects.filter(user=operator, confirmed=True).exists():
+        return ""
+    return f"sign in, then set up the second factor at {settings.KOMMUNAL_PUBLIC_URL}{invite_operator(operator, actor='demo')}"
 
 
 def seed_demo_data() -> list[DemoLogin]:
     """Create the demo operator and communes unless they exist; return where to sign in."""
-    logins = [DemoLogin("Operator (platform)", "", OPERATOR_EMAIL)]
     with transaction.atomic():
-        if not User.objects.filter(email=OPERATOR_EMAIL).exists():
-            User.objects.create_superuser(OPERATOR_EMAIL, DEMO_PASSWORD, full_name="Demo Operator")
+        operator = User.objects.filter(email=OPERATOR_EMAIL).first() or User.objects.create_superuser(
+            OPERATOR_EMAIL, DEMO_PASSWORD, full_name="Demo Operator"
+        )
+    logins = [DemoLogin("Operator (platform)", "", OPERATOR_EMAIL, note=operator_enrolment_note(operator))]
     for demo in DEMO_COMMUNES:
         commune = Commune.objects.filter(ags=demo.ags).first() or actions.register_commune(
             ags=demo.ags, slug=demo.slug, actor="demo"

@@ -103,3 +103,15 @@ def test_the_first_administrator_is_invited_from_the_command_line(communes, caps
     client.post("/accounts/login/", {"username": user.email, "password": OPERATOR_PASSWORD})
     _enrol(client, link, user)
     assert client.get("/operator/").status_code == 200
+
+
+def test_the_demo_operator_gets_an_enrolment_link_until_a_second_factor_is_set_up(communes) -> None:
+    from kommunal import demo
+
+    user, _none = make_operator("demo-op@provider.example", Role.ADMIN, device=False)
+    note = demo.operator_enrolment_note(user)
+    link = re.search(r"https?://\S+(/operator/2fa/enrol/\S+/)", note).group(1)
+    client = password_client(user.email)
+    _enrol(client, link, user)
+    assert client.get("/operator/").status_code == 200
+    assert demo.operator_enrolment_note(user) == ""

@@ -32,10 +32,12 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Kommunal is ready at {platform}/"))
         self.stdout.write(f"  API docs:          {platform}/api/docs/")
         self.stdout.write(f"  Commune signup:    {platform}/signup/")
-        self.stdout.write(f"  Operator console:  {platform}/operator/  (sets up a TOTP app at the first sign-in)")
+        self.stdout.write(f"  Operator console:  {platform}/operator/  (second factor by the invitation link below)")
         self.stdout.write("  Commune admins:    <commune>/verwaltung/leistungen/, /verwaltung/anfragen/, /branding/")
         self.stdout.write(f"  Password of every demo account: {demo.DEMO_PASSWORD}")
         for login in logins:
             url = login.url or platform
             self.stdout.write(f"  {login.where:<22} {url + '/':<40} {login.email}")
+            if login.note:
+                self.stdout.write(f"  {'':<22} {login.note}")
         self.stdout.write("")
