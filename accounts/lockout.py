@@ -16,18 +16,12 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.models import AuditEvent
-from kommunal.api.callers import client_address
 
 
 def username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
     """The account a sign-in attempt is for, normalised as accounts are stored."""
     value = (credentials or {}).get("username") or request.POST.get("username", "")
     return str(value).strip().lower()
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The real client of a sign-in attempt, not the load balancer."""
-    return client_address(request.META)
 
 
 def record_lockout(sender: Any, request: HttpRequest, username: str, ip_address: str, **kwargs: Any) -> None:

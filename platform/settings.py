@@ -237,7 +237,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KOMMUNAL_LOGIN_LOCKOUT
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.lockout.username"
-AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "kommunal.api.callers.request_client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not logged per row; lockouts are audited
 AXES_VERBOSE = False

@@ -17,9 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
 
-from kommunal.api.callers import client_address
 from kommunal.cache import CacheUnavailable
 
 logger = logging.getLogger(__name__)
@@ -47,11 +45,6 @@ class Unavailable(Exception):
     """Raised by a fail-closed limit whose counter cannot be kept (the cache is down)."""
 
     retry_after: int = RETRY_AFTER_UNAVAILABLE
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address behind ``KOMMUNAL_PROXY_HOPS`` proxies (``kommunal.api.callers``)."""
-    return client_address(request.META)
 
 
 def hit(scope: str, key: str) -> None:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kommunal.api.callers import request_client_address
 from operators.decorators import operator_required
 from operators.models import Role
 from signup import actions, legal, ratelimit, selectors
@@ -26,7 +27,7 @@ def start(request: HttpRequest) -> HttpResponse:
     results = None
     if form.is_valid() and form.cleaned_data["q"].strip():
         try:
-            ratelimit.hit("search-ip", ratelimit.client_ip(request))
+            ratelimit.hit("search-ip", request_client_address(request))
         except ratelimit.Limited:
             messages.error(request, _("Too many searches; please wait a moment."))
         else:
@@ -43,7 +44,7 @@ def apply(request: HttpRequest, ags: str) -> HttpResponse:
             # Look exactly like success, store nothing.
             return render(request, "signup/submitted.html", status=200)
         try:
-            ratelimit.hit("signup-ip", ratelimit.client_ip(request))
+            ratelimit.hit("signup-ip", request_client_address(request))
             ratelimit.hit("signup-email", form.cleaned_data["applicant_email"])
             actions.submit_application(ags=ags, **form.application_data())
         except ratelimit.Limited as limited:

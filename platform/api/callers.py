@@ -22,3 +22,8 @@ def client_address(meta: dict[str, Any]) -> str:
     if hops and len(forwarded) >= hops:
         return forwarded[-hops]
     return str(meta.get("REMOTE_ADDR", ""))
+
+
+def request_client_address(request: Any) -> str:
+    """``client_address`` of a request (the callable django-axes and the signup limits use)."""
+    return client_address(request.META)

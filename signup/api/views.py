@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kommunal.api.callers import request_client_address
 from operators.api.authentication import OperatorTokenAuthentication
 from operators.api.permissions import IsOperatorOperator
 from signup import actions, ratelimit, selectors
@@ -204,7 +205,7 @@ class MunicipalityListView(APIView):
         query = request.query_params.get("search", "").strip()
         if not query:
             return Response([])
-        _limit("search-ip", ratelimit.client_ip(request))
+        _limit("search-ip", request_client_address(request))
         return Response(MunicipalitySerializer(selectors.municipalities_for_signup(query), many=True).data)
 
 
@@ -241,7 +242,7 @@ class SignupCreateView(APIView):
         serializer = SignupCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data: dict[str, Any] = dict(serializer.validated_data)
-        _limit("signup-ip", ratelimit.client_ip(request))
+        _limit("signup-ip", request_client_address(request))
         _limit("signup-email", data["applicant_email"])
         try:
             application = actions.submit_application(**data)
