@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.provisioning import drop_scratch, scratch_database  # noqa: E402
+from bench.scratch import drop_scratch, scratch_database  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ path. It serves the platform with gunicorn (``BENCH_WORKERS`` sync workers, defa
 loopback and loads it with ``wrk`` from its own process (``apt-get install wrk``), for
 ``BENCH_SECONDS`` (default 8) per round. Printed side by side:
 
-- requests/s of the same view (the sign-in page) on the platform host and on a commune's host,
-  one host and rotating over 100 hosts, and their ratio;
+- requests/s of a commune's sign-in page routed by host (one host, and rotating over up to 100
+  hosts) against the same page served without routing (``bench/without_routing.py``: the
+  commune fixed per process), and their ratio: what routing costs; the platform's own sign-in
+  page for comparison (a smaller page: no commune header, footer, languages or branding);
 - SQL statements per request (in-process, Django's query capture) on both hosts;
 - requests/s of a commune's portal home from the page cache and rendered;
 - the catalog cache memory of one PostgreSQL backend after touching every schema (up to 1,000).
@@ -125,23 +127,51 @@ def web_rows(communes: list[Any], workers: int, seconds: int) -> list[Row]:
     url = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
     zeitz = communes[0].primary_host
     rotating = [c.primary_host for c in communes[:100]]
-    os.environ.update({"KOMMUNAL_DEV": "1", "KOMMUNAL_DEBUG": "0", "KOMMUNAL_LOG_LEVEL": "WARNING"})
-    with gunicorn(url, workers=workers, settings="kommunal.settings") as port:
-        wrk(port, 3, hosts=rotating, path="/accounts/login/")  # every worker warms its caches
+    login = "/accounts/login/"
+    os.environ.update(
+        {"KOMMUNAL_DEV": "1", "KOMMUNAL_DEBUG": "0", "KOMMUNAL_LOG_LEVEL": "WARNING", "BENCH_FIXED_HOST": zeitz}
+    )
+    with (
+        gunicorn(url, workers=workers, settings="kommunal.settings") as port,
+        gunicorn(url, workers=workers, settings="bench.without_routing") as unrouted_port,
+    ):
+        wrk(port, 3, hosts=rotating, path=login)  # every worker warms its caches
         wrk(port, 1, host=zeitz)
+        wrk(unrouted_port, 2, host=zeitz, path=login)
         # Interleaved rounds, best of each: a shared machine's load drifts between runs.
-        runs: dict[str, list[float]] = {"platform": [], "tenant": [], "spread": [], "cached": [], "rendered": []}
+        runs: dict[str, list[float]] = {
+            "unrouted": [],
+            "tenant": [],
+            "spread": [],
+            "platform": [],
+            "cached": [],
+            "rendered": [],
+        }
         for _round in range(3):
-            runs["platform"].append(wrk(port, seconds, host="localhost", path="/accounts/login/"))
-            runs["tenant"].append(wrk(port, seconds, host=zeitz, path="/accounts/login/"))
-            runs["spread"].append(wrk(port, seconds, hosts=rotating, path="/accounts/login/"))
+            runs["unrouted"].append(wrk(unrouted_port, seconds, host=zeitz, path=login))
+            runs["tenant"].append(wrk(port, seconds, host=zeitz, path=login))
+            runs["spread"].append(wrk(port, seconds, hosts=rotating, path=login))
+            runs["platform"].append(wrk(port, seconds, host="localhost", path=login))
             runs["cached"].append(wrk(port, seconds, host=zeitz, path="/"))
             runs["rendered"].append(wrk(port, seconds, host=zeitz, path="/?uncached=1"))
-        platform, tenant, spread, cached, rendered = (max(runs[name]) for name in runs)
+        unrouted, tenant, spread, platform, cached, rendered = (max(runs[name]) for name in runs)
     return [
-        ("req/s sign-in page, platform host", f"{platform:.0f}", ""),
-        ("req/s sign-in page, one commune host", f"{tenant:.0f}", f"platform/commune = {platform / tenant:.2f}x"),
-        ("req/s sign-in page, 100 commune hosts", f"{spread:.0f}", f"platform/commune = {platform / spread:.2f}x"),
+        ("req/s commune sign-in page, without routing", f"{unrouted:.0f}", "baseline: one fixed commune"),
+        (
+            "req/s commune sign-in page, routed, one host",
+            f"{tenant:.0f}",
+            f"baseline/routed = {unrouted / tenant:.2f}x",
+        ),
+        (
+            f"req/s commune sign-in page, routed, {len(rotating)} hosts",
+            f"{spread:.0f}",
+            f"baseline/routed = {unrouted / spread:.2f}x",
+        ),
+        (
+            "req/s platform sign-in page (no commune header/footer)",
+            f"{platform:.0f}",
+            f"platform/commune = {platform / tenant:.2f}x",
+        ),
         ("req/s portal home, from the page cache", f"{cached:.0f}", f"cached/rendered = {cached / rendered:.1f}x"),
         ("req/s portal home, rendered", f"{rendered:.0f}", ""),
     ]

@@ -18,28 +18,13 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.scratch import drop_scratch, scratch_database  # noqa: E402
+
 SCRATCH_SUFFIX = "_bench_placement"
-
-
-def scratch_database() -> str | None:
-    """Point DATABASE_URL at a fresh scratch database; return its admin URL for dropping it."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        os.environ["KOMMUNAL_EMBEDDED_DB"] = "ephemeral"
-        return None
-    import psycopg
-
-    parts = urlsplit(url)
-    name = (parts.path.lstrip("/") or "kommunal") + SCRATCH_SUFFIX
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
-    return admin
 
 
 def second_server() -> str:
@@ -55,18 +40,6 @@ def second_server() -> str:
     return str(server.get_uri("kommunal"))
 
 
-def drop_scratch(admin: str | None) -> None:
-    if admin is None:
-        return
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    name = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", "200")))
@@ -77,7 +50,7 @@ def main() -> None:
         os.environ.pop(name, None)
     os.environ.setdefault("KOMMUNAL_DEV", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunal.settings")
-    admin = scratch_database()
+    admin = scratch_database(SCRATCH_SUFFIX)
     os.environ["KOMMUNAL_PLACEMENT_DATABASES"] = f"pg2={second_server()}"
     import django
 

@@ -17,39 +17,11 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-
-def scratch_database() -> str | None:
-    """Point DATABASE_URL at a fresh scratch database; return its admin URL for dropping it."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        os.environ["KOMMUNAL_EMBEDDED_DB"] = "ephemeral"
-        return None
-    import psycopg
-
-    parts = urlsplit(url)
-    name = (parts.path.lstrip("/") or "kommunal") + "_bench"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
-    return admin
-
-
-def drop_scratch(admin: str | None) -> None:
-    if admin is None:
-        return
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    name = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+from bench.scratch import drop_scratch, scratch_database  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from branding.middleware import portal_languages
-from branding.selectors import current_branding
+from branding.selectors import request_branding
 from branding.services import asset_path
 
 
@@ -19,7 +19,7 @@ def branding(request: HttpRequest) -> dict[str, Any]:
     commune = getattr(request, "commune", None)
     if commune is None:
         return {"portal_languages": portal_languages(request)}
-    current = current_branding()
+    current = request_branding(request)
     return {
         "branding": current,
         "brand_name": current.display_name or commune.name,

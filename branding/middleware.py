@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from branding.models import REGIONAL_LANGUAGES
-from branding.selectors import current_branding
+from branding.selectors import request_branding
 
 REGIONAL = {code for code, _name in REGIONAL_LANGUAGES}
 
@@ -17,8 +17,8 @@ REGIONAL = {code for code, _name in REGIONAL_LANGUAGES}
 def portal_languages(request: HttpRequest) -> list[str]:
     """The language codes offered on this host: German, English and the commune's regional language."""
     codes = [code for code, _name in settings.LANGUAGES if code not in REGIONAL]
-    if getattr(request, "commune", None) is not None and current_branding().regional_language:
-        codes.append(current_branding().regional_language)
+    if getattr(request, "commune", None) is not None and (regional := request_branding(request).regional_language):
+        codes.append(regional)
     return codes
 
 

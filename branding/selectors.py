@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.http import HttpRequest
 
 from branding.models import Branding
 
@@ -20,6 +21,15 @@ def current_branding() -> Branding:
     if branding is None:
         branding = Branding.objects.filter(singleton=1).first() or Branding()
         cache.set(CACHE_KEY, branding, CACHE_SECONDS)
+    return branding
+
+
+def request_branding(request: HttpRequest) -> Branding:
+    """``current_branding()`` fetched once per request: one cache round trip however often a page asks."""
+    branding: Branding | None = getattr(request, "_branding", None)
+    if branding is None:
+        branding = current_branding()
+        request._branding = branding  # type: ignore[attr-defined]
     return branding
 
 

@@ -11,5 +11,6 @@ class TenantsConfig(AppConfig):
     def ready(self) -> None:
         from tenants import placement, signals  # noqa: F401  (connects the migration-state receiver)
 
-        placement.install_atomic_follower()
+        if len(placement.aliases()) > 1:
+            placement.install_atomic_follower()
         placement.connect_mirror_signals()

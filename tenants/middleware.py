@@ -34,6 +34,7 @@ HEALTH_PATH = "/health/"
 # A suspended commune's admins can still sign in and see (and pay) the invoices that led to the
 # suspension; everything else of the commune answers 503.
 OPEN_WHILE_SUSPENDED = ("/accounts/", "/verwaltung/rechnungen/", "/static/", "/i18n/")
+SERVED_STATUSES = frozenset({Commune.Status.ACTIVE, Commune.Status.SUSPENDED})
 
 
 class TenantRoutingMiddleware:
@@ -56,7 +57,7 @@ class TenantRoutingMiddleware:
 
         route = routing.route_for_host(host) if host else None
         commune = route.commune() if route else None
-        if commune is None or commune.status not in (Commune.Status.ACTIVE, Commune.Status.SUSPENDED):
+        if commune is None or commune.status not in SERVED_STATUSES:
             return self._unknown_host(request)
         if commune.status == Commune.Status.SUSPENDED and not request.path.startswith(OPEN_WHILE_SUSPENDED):
             return self._suspended(request, commune)

@@ -142,7 +142,11 @@ class PlacementRouter:
 
 
 def install_atomic_follower() -> None:
-    """Make ``transaction.atomic()`` on ``default`` also span the active commune's server."""
+    """Make ``transaction.atomic()`` on ``default`` also span the active commune's server.
+
+    Installed at start-up only when a second server is configured: with one server every atomic
+    block stays Django's own, without the look-up of the active commune's server.
+    """
     atomic = transaction.Atomic
     if getattr(atomic, "_kommunal_follower", False):
         return

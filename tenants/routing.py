@@ -22,12 +22,13 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 from django.conf import settings
 from django.db import connections
+from django.db.models.base import ModelState
 
 from tenants.models import Commune, Domain
 
@@ -48,14 +49,26 @@ class Route:
     """The routed columns of the commune that serves a host."""
 
     values: tuple[Any, ...]
+    _prototype: Commune = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_prototype", Commune.from_db("default", ROUTE_FIELDS, self.values))
 
     @property
     def commune_id(self) -> int:
         return int(self.values[0])
 
     def commune(self) -> Commune:
-        """A fresh instance per request, so nothing a view sets on it outlives the request."""
-        return Commune.from_db("default", ROUTE_FIELDS, self.values)
+        """A fresh instance per request, so nothing a view sets on it outlives the request.
+
+        Copied from the instance built once from the routed columns: the same field values and
+        deferred fields, without running ``Model.__init__`` on every request.
+        """
+        commune = Commune.__new__(Commune)
+        commune.__dict__.update(self._prototype.__dict__)
+        commune._state = ModelState()
+        commune._state.adding, commune._state.db = False, self._prototype._state.db
+        return commune
 
 
 class RouteCache:

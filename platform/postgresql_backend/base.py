@@ -28,6 +28,9 @@ from django.db import connections
 from django_tenants.postgresql_backend import base
 
 CONTENT_TYPE_CACHE_SCHEMAS = 256
+VALIDATED_SEARCH_PATHS = 20_000
+# (schema, include public, public schema name) → the search path django-tenants validated for it.
+_validated_search_paths: dict[tuple[str, bool, str], tuple[str, ...]] = {}
 
 
 class SchemaContentTypeCache(OrderedDict[tuple[str, str], dict[Any, Any]]):
@@ -79,6 +82,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return self._get_cursor_search_paths()
         except ValidationError:  # an invalid name fails when the next cursor sets it
             return None
+
+    def _get_cursor_search_paths(self) -> list[str]:
+        """django-tenants' search path, validated once per schema instead of on every switch."""
+        key = (self.schema_name, self.include_public_schema, base.get_public_schema_name())
+        paths = _validated_search_paths.get(key)
+        if paths is None:
+            paths = tuple(super()._get_cursor_search_paths())
+            if len(_validated_search_paths) >= VALIDATED_SEARCH_PATHS:
+                _validated_search_paths.clear()
+            _validated_search_paths[key] = paths
+        return list(paths)
 
     def _handle_search_path(self, cursor: Any = None) -> None:
         super()._handle_search_path(cursor)

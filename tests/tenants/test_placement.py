@@ -60,6 +60,7 @@ def pg2(second_server_url: str, communes) -> Iterator[str]:  # type: ignore[no-u
     config = connections.configure_settings(databases)["pg2"]
     settings.DATABASES["pg2"] = config
     assert connections.settings is settings.DATABASES
+    placement.install_atomic_follower()  # as at start-up of a deployment with a second server
     # Django's test case refuses to open connections of aliases it was not told about (this one
     # did not exist when the test case was set up): this connection opens itself as Django would.
     server = connections["pg2"]
