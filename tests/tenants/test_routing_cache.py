@@ -88,6 +88,20 @@ def test_routing_never_answers_with_another_hosts_commune(communes) -> None:
     assert routing.route_for_host(communes.zeitz.primary_host.upper()) is None  # exact host names only
 
 
+def test_each_request_gets_its_own_commune_instance(communes) -> None:
+    route = routing.route_for_host(communes.zeitz.primary_host)
+    assert route is not None
+    first = route.commune()
+    first.name = "changed by a view"
+    first.domain_url = "elsewhere.localhost"
+    second = route.commune()
+    assert second is not first
+    assert second.name == communes.zeitz.name
+    assert getattr(second, "domain_url", None) != "elsewhere.localhost"
+    assert second.suspension_reason == communes.zeitz.suspension_reason  # not routed: loaded on access
+    assert second.pk == communes.zeitz.pk and not second._state.adding
+
+
 def test_a_committed_change_is_heard_through_notify(communes) -> None:
     host = communes.zeitz.primary_host
     assert routing.route_for_host(host) is not None
