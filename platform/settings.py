@@ -172,35 +172,46 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # With Redis, an outage degrades to cache misses (kommunal.cache) and short timeouts keep an
 # unreachable Redis from holding requests up (docs/operations.md, "Faults").
-CACHE_BACKEND = "kommunal.cache.DegradingRedisCache" if REDIS_URL else "django.core.cache.backends.locmem.LocMemCache"
 REDIS_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 CACHE_PREFIX = os.environ.get("KOMMUNAL_CACHE_PREFIX", "kommunal")
-# Every cache key carries the schema name of the current commune (django-tenants' make_key),
-# so one commune's cache entry can never be read on another commune's host.
-# "pages" holds the portal's cached pages (portal.page_cache), whose keys name their schema
-# themselves. Without Redis each process has its own LocMem caches: large enough that a worker
-# serving thousands of communes keeps every commune's branding (LocMem's default of 300 entries
-# would evict it after 300 communes), and bounded for the pages (~20 KB each).
-CACHES = {
-    "default": {
-        "BACKEND": CACHE_BACKEND,
-        "LOCATION": REDIS_URL or "kommunal",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "KEY_PREFIX": CACHE_PREFIX,
-        "OPTIONS": REDIS_OPTIONS
-        if REDIS_URL
-        else {"MAX_ENTRIES": int(os.environ.get("KOMMUNAL_CACHE_MAX_ENTRIES", "50000"))},
-    },
-    "pages": {
-        "BACKEND": CACHE_BACKEND,
-        "LOCATION": REDIS_URL or "kommunal-pages",
-        "KEY_PREFIX": f"{CACHE_PREFIX}-pages",
-        "TIMEOUT": int(os.environ.get("KOMMUNAL_PAGE_CACHE_SECONDS", "600")),
-        "OPTIONS": REDIS_OPTIONS
-        if REDIS_URL
-        else {"MAX_ENTRIES": int(os.environ.get("KOMMUNAL_PAGE_CACHE_MAX_ENTRIES", "2000"))},
-    },
-}
+
+
+def cache_settings(redis_url: str) -> dict[str, dict[str, object]]:
+    """``CACHES`` for Redis at ``redis_url``, or LocMem caches per process when it is empty.
+
+    Every key of ``default`` carries the schema name of the current commune (django-tenants'
+    make_key), so one commune's cache entry can never be read on another commune's host.
+    ``pages`` holds the portal's cached pages (portal.page_cache), whose keys name their schema
+    themselves. The LocMem caches are large enough that a worker serving thousands of communes
+    keeps every commune's branding (LocMem's default of 300 entries would evict it after 300
+    communes), and bounded for the pages (~20 KB each).
+    """
+    backend = "kommunal.cache.DegradingRedisCache" if redis_url else "django.core.cache.backends.locmem.LocMemCache"
+
+    def options(max_entries_variable: str, max_entries: str) -> dict[str, int]:
+        if redis_url:
+            return dict(REDIS_OPTIONS)
+        return {"MAX_ENTRIES": int(os.environ.get(max_entries_variable, max_entries))}
+
+    return {
+        "default": {
+            "BACKEND": backend,
+            "LOCATION": redis_url or "kommunal",
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+            "KEY_PREFIX": CACHE_PREFIX,
+            "OPTIONS": options("KOMMUNAL_CACHE_MAX_ENTRIES", "50000"),
+        },
+        "pages": {
+            "BACKEND": backend,
+            "LOCATION": redis_url or "kommunal-pages",
+            "KEY_PREFIX": f"{CACHE_PREFIX}-pages",
+            "TIMEOUT": int(os.environ.get("KOMMUNAL_PAGE_CACHE_SECONDS", "600")),
+            "OPTIONS": options("KOMMUNAL_PAGE_CACHE_MAX_ENTRIES", "2000"),
+        },
+    }
+
+
+CACHES = cache_settings(REDIS_URL)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 # Without a broker (the embedded default) background jobs run in-process.

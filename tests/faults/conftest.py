@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 
+from kommunal.settings import cache_settings
 from tests.api.test_webhooks import receiver  # noqa: F401 (fixture)
 from tests.billing.conftest import closed_port, fake, stripe_server  # noqa: F401 (fixtures)
 from tests.faults.servers import Redis
@@ -17,20 +18,7 @@ def redis_server(settings) -> Iterator[Redis]:
     """A Redis of this test alone as the platform's cache (the production backend and options)."""
     server = Redis()
     server.start()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "kommunal.cache.DegradingRedisCache",
-            "LOCATION": server.url,
-            "KEY_FUNCTION": "django_tenants.cache.make_key",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        },
-        "pages": {
-            "BACKEND": "kommunal.cache.DegradingRedisCache",
-            "LOCATION": server.url,
-            "KEY_PREFIX": "pages",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        },
-    }
+    settings.CACHES = cache_settings(server.url)
     yield server
     server.stop()
 
