@@ -99,7 +99,8 @@ def test_each_request_gets_its_own_commune_instance(communes) -> None:
     assert second.name == communes.zeitz.name
     assert getattr(second, "domain_url", None) != "elsewhere.localhost"
     assert second.suspension_reason == communes.zeitz.suspension_reason  # not routed: loaded on access
-    assert second.pk == communes.zeitz.pk and not second._state.adding
+    assert second.pk == communes.zeitz.pk
+    assert not second._state.adding
 
 
 def test_a_committed_change_is_heard_through_notify(communes) -> None:
