@@ -21,6 +21,19 @@ SETTINGS_FIELDS = [
 ]
 
 
+TEXTS_HELP = (
+    "The commune's own wording of the service, by language (`de`, `en`, `hsb`, `dsb`) and text "
+    "(`title`, `summary`, `description`, `volltext`, `voraussetzungen`, `bearbeitungsdauer`, `fristen`, "
+    "`hinweise`; `leichte_sprache` under `de` only). Where a text is missing, the portal shows the "
+    "catalogue's text (in Sorbian first the commune's German text)."
+)
+
+
+def texts_field(**kwargs: object) -> serializers.DictField:
+    """Texts by language, each a map of text name to text."""
+    return serializers.DictField(child=serializers.DictField(child=serializers.CharField()), **kwargs)  # type: ignore[arg-type]
+
+
 class ActivationSerializer(serializers.ModelSerializer[Activation]):
     """A service this commune offers (or offered), the version it runs and its local settings."""
 
@@ -28,10 +41,11 @@ class ActivationSerializer(serializers.ModelSerializer[Activation]):
     title = serializers.CharField(source="service.title")
     version = serializers.IntegerField(source="version.number", help_text="Catalogue version the commune runs.")
     contact_email = optional_email(help_text="Empty when none was given.")
+    texts = texts_field(read_only=True, help_text=TEXTS_HELP)
 
     class Meta:
         model = Activation
-        fields = ["service", "title", "version", "is_active", *SETTINGS_FIELDS, "activated_at", "updated_at"]
+        fields = ["service", "title", "version", "is_active", *SETTINGS_FIELDS, "texts", "activated_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -53,3 +67,9 @@ class ActivateSerializer(LocalSettingsSerializer):
     """Activate a catalogue service with local settings."""
 
     service = serializers.SlugField(help_text="Identifier of the catalogue service, e.g. `sperrmuell`.")
+
+
+class TextsSerializer(StrictFieldsMixin, serializers.Serializer[dict[str, object]]):
+    """Replace the commune's own texts of the service, all languages at once."""
+
+    texts = texts_field(help_text=TEXTS_HELP + " An empty object returns every text to the catalogue's.")
