@@ -45,7 +45,9 @@ def _set_texts(commune, texts) -> None:  # type: ignore[no-untyped-def]
 def test_the_admin_words_the_service_per_language_and_the_portal_falls_back_to_the_catalogue(offers) -> None:
     admin = signed_in_client(offers.zeitz, "admin@zeitz.example")
     form = _page(admin, TEXTS_PAGE)
-    assert 'name="de-title"' in form and 'name="en-title"' in form and 'name="de-leichte_sprache"' in form
+    assert 'name="de-title"' in form
+    assert 'name="en-title"' in form
+    assert 'name="de-leichte_sprache"' in form
     assert 'name="hsb-title"' not in form, "Sorbian only where the commune offers it"
     response = admin.post(
         TEXTS_PAGE,
