@@ -211,12 +211,11 @@ class ActivationViewSet(
     )
     @action(detail=True, methods=["put"])
     def texts(self, request: Request, service: str) -> Response:
+        activation = self.get_object()
         payload = TextsSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            activation = services.update_texts(
-                self.get_object(), actor=self._actor(), texts=payload.validated_data["texts"]
-            )
+            activation = services.update_texts(activation, actor=self._actor(), texts=payload.validated_data["texts"])
         except ValidationError as exc:
             raise validation_error(exc) from exc
         return Response(ActivationSerializer(activation).data)
