@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from activations import texts as service_texts
 from activations.models import Activation, PaymentMode
 from activations.services import LocalSettings
 
@@ -38,3 +39,50 @@ class LocalSettingsForm(forms.Form):
         return LocalSettings(
             **{**self.cleaned_data, "payment_mode": self.cleaned_data["payment_mode"] or PaymentMode.NONE}
         )
+
+
+class ServiceTextsForm(forms.Form):
+    """The commune's own texts of a service, one group of fields per language the portal offers.
+
+    Field names are ``<language>-<text>``; an empty field shows the catalogue's text in the portal.
+    """
+
+    def __init__(self, languages: list[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.languages = languages
+        for code, _name in languages:
+            for name, limit in service_texts.fields_of(code).items():
+                short = limit <= service_texts.FIELDS["summary"]
+                self.fields[f"{code}-{name}"] = forms.CharField(
+                    label=service_texts.LABELS[name],
+                    required=False,
+                    max_length=limit,
+                    widget=forms.TextInput(attrs={"lang": code})
+                    if short
+                    else forms.Textarea(attrs={"rows": 4, "lang": code}),
+                )
+
+    @classmethod
+    def for_activation(
+        cls, activation: Activation, languages: list[tuple[str, str]], data: Mapping[str, Any] | None = None
+    ) -> ServiceTextsForm:
+        """The form filled with what the commune entered so far."""
+        initial = {
+            f"{code}-{name}": value for code, entries in activation.texts.items() for name, value in entries.items()
+        }
+        return cls(languages, data, initial=initial)
+
+    def groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+        """(code, language name, bound fields) per language, for the template's fieldsets."""
+        return [
+            (code, name, [self[field] for field in self.fields if field.startswith(f"{code}-")])
+            for code, name in self.languages
+        ]
+
+    def texts(self) -> dict[str, dict[str, str]]:
+        """The entered texts of every language of the form (empty ones included: they clear a text)."""
+        texts: dict[str, dict[str, str]] = {}
+        for field, value in self.cleaned_data.items():
+            code, name = field.split("-", 1)
+            texts.setdefault(code, {})[name] = value
+        return texts

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from activations import texts as service_texts
+from catalog import information
 
 
 class PaymentMode(models.TextChoices):
@@ -38,6 +43,12 @@ class Activation(models.Model):
     payment_mode = models.CharField(
         _("online payment of the fee"), max_length=20, choices=PaymentMode.choices, default=PaymentMode.NONE
     )
+    texts = models.JSONField(
+        _("own texts per language"),
+        default=dict,
+        blank=True,
+        help_text=_("The commune's own wording of the service's texts, by language (see activations.texts)."),
+    )
     activated_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -49,6 +60,30 @@ class Activation(models.Model):
     def __str__(self) -> str:
         return f"{self.service_id} v{self.version_id}"
 
+    @property
+    def title(self) -> str:
+        """The title the portal shows in the active language: the commune's own, else the catalogue's."""
+        return service_texts.shown(self.texts, "title") or self.service.title
+
+    @property
+    def summary(self) -> str:
+        """The short description in the active language: the commune's own, else the catalogue's."""
+        return service_texts.shown(self.texts, "summary") or self.service.summary
+
+    @property
+    def description(self) -> str:
+        """The long description in the active language: the commune's own, else the catalogue's."""
+        return service_texts.shown(self.texts, "description") or self.service.description
+
+    @property
+    def leichte_sprache(self) -> str:
+        """The service in Leichte Sprache: the commune's own text, else the catalogue's; "" when neither."""
+        return self.texts.get("de", {}).get(service_texts.LEICHTE_SPRACHE, "") or self.service.leichte_sprache
+
+    def information_for_display(self) -> dict[str, Any]:
+        """The citizen information of the pinned version in the active language, with the commune's texts."""
+        return information.for_display(self.version.information, service_texts.shown_modules(self.texts))
+
 
 class ActivationEvent(models.Model):
     """A recorded change of an activation: who did what, when, from which version to which."""
@@ -59,6 +94,7 @@ class ActivationEvent(models.Model):
         REACTIVATED = "reactivated", _("reactivated")
         UPGRADED = "upgraded", _("upgraded")
         SETTINGS_CHANGED = "settings_changed", _("settings changed")
+        TEXTS_CHANGED = "texts_changed", _("texts changed")
 
     activation = models.ForeignKey(Activation, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)

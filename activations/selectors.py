@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from activations import texts
 from activations.models import Activation
 
 
@@ -15,3 +16,12 @@ def activations() -> QuerySet[Activation]:
 def by_service() -> dict[int, Activation]:
     """Activations keyed by catalogue service id."""
     return {activation.service_id: activation for activation in activations()}
+
+
+def own_texts_contain(word: str) -> Q:
+    """Activations whose own title or short description, in any language, contains ``word``."""
+    condition = Q()
+    for language in texts.LANGUAGES:
+        for name in ("title", "summary"):
+            condition |= Q(**{f"texts__{language}__{name}__icontains": word})
+    return condition

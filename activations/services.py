@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from activations.models import Activation, ActivationEvent, PaymentMode
 from activations.signals import service_activated, service_deactivated
+from activations.texts import clean_texts
 from audit import services as audit
 from catalog.models import Service, ServiceVersion
 from catalog.selectors import latest_published_version
@@ -143,6 +144,22 @@ def update_local_settings(activation: Activation, *, actor: str, local: LocalSet
         setattr(activation, name, value)
     activation.save()
     _record(activation, ActivationEvent.Action.SETTINGS_CHANGED, actor, data={"fields": sorted(local.as_fields())})
+    return activation
+
+
+@transaction.atomic
+def update_texts(activation: Activation, *, actor: str, texts: dict[str, Any]) -> Activation:
+    """Replace the commune's own texts of the service (all languages at once), validated.
+
+    Saving the activation makes the commune's cached portal pages stale (``portal.signals``).
+    """
+    cleaned = clean_texts(texts)
+    activation = Activation.objects.select_for_update().get(pk=activation.pk)
+    if cleaned == activation.texts:
+        return activation
+    activation.texts = cleaned
+    activation.save(update_fields=["texts", "updated_at"])
+    _record(activation, ActivationEvent.Action.TEXTS_CHANGED, actor, data={"languages": sorted(cleaned)})
     return activation
 
 

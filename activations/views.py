@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,9 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import commune_admin_required
 from activations import selectors, services
-from activations.forms import LocalSettingsForm
+from activations.forms import LocalSettingsForm, ServiceTextsForm
 from activations.models import Activation
 from billing import selectors as billing
+from branding.middleware import portal_languages
 from catalog import selectors as catalog
 
 
@@ -88,6 +90,27 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("manage-services:list")
     context = {"service": activation.service, "version": activation.version, "form": form, "activation": activation}
     return render(request, "activations/settings.html", context, status=400 if form.errors else 200)
+
+
+@commune_admin_required
+@require_http_methods(["GET", "POST"])
+def texts(request: HttpRequest, slug: str) -> HttpResponse:
+    """The commune's own title and texts of a service, per language its portal offers."""
+    activation = _activation(slug)
+    names = dict(settings.LANGUAGES)
+    languages = [(code, str(names[code])) for code in portal_languages(request)]
+    form = ServiceTextsForm.for_activation(activation, languages, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # Texts of a language the portal no longer offers stay until it is offered again.
+            services.update_texts(activation, actor=_actor(request), texts={**activation.texts, **form.texts()})
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("The texts were saved."))
+            return redirect("manage-services:edit", slug=slug)
+    context = {"activation": activation, "service": activation.service, "form": form}
+    return render(request, "activations/texts.html", context, status=400 if form.errors else 200)
 
 
 @commune_admin_required

@@ -47,7 +47,7 @@ def send(template: str, booking: Booking, commune: Commune | None, **context: An
 def _render_and_send(template: str, booking: Booking, commune: Commune | None, **context: Any) -> None:
     booking = Booking.objects.select_related("resource", "settings__activation__service").get(pk=booking.pk)
     with translation.override(booking.language), timezone.override(BERLIN):
-        title = str(booking.settings.activation.service.title)
+        title = str(booking.settings.activation.title)
         context = {
             "booking": booking,
             "commune": commune,

@@ -17,6 +17,7 @@ its contact details come from the commune's activation, the LeiKa key from the s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import jsonschema
@@ -93,9 +94,13 @@ def localized(text: dict[str, str] | None) -> str:
     return (text.get("en") if english else None) or text.get("de", "")
 
 
-def for_display(information: dict[str, Any]) -> dict[str, Any]:
-    """``information`` in the active language, for the service page."""
-    shown: dict[str, Any] = {name: localized(information.get(name)) for name in TEXT_MODULES}
+def for_display(information: dict[str, Any], overrides: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``information`` in the active language, for the service page.
+
+    ``overrides`` replace text modules by name (a commune's own wording, see ``activations.texts``).
+    """
+    overrides = overrides or {}
+    shown: dict[str, Any] = {name: overrides.get(name) or localized(information.get(name)) for name in TEXT_MODULES}
     shown["unterlagen"] = [
         {"bezeichnung": localized(item["bezeichnung"]), "erforderlich": item["erforderlich"]}
         for item in information.get("unterlagen", [])

@@ -28,6 +28,7 @@ SERVICE_FIELDS = (
     "summary_en",
     "description_de",
     "description_en",
+    "leichte_sprache",
     "category",
     "leika_key",
     "office_type",

@@ -48,6 +48,11 @@ class Service(models.Model):
     summary_en = models.CharField(_("short description (English)"), max_length=300)
     description_de = models.TextField(_("description (German)"))
     description_en = models.TextField(_("description (English)"))
+    leichte_sprache = models.TextField(
+        _("Leichte Sprache"),
+        blank=True,
+        help_text=_("The service explained in Leichte Sprache (German easy-to-read language); empty: no such page."),
+    )
     category = models.CharField(_("subject area"), max_length=40, choices=Category.choices, db_index=True)
     leika_key = models.CharField(
         _("LeiKa key"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from activations.models import Activation
-from catalog import information
+from activations.selectors import own_texts_contain
 from catalog.models import Category
 from citizen_requests import schema_form, selectors, services
 from citizen_requests.models import PaymentStatus
@@ -47,9 +47,10 @@ def home(request: HttpRequest) -> HttpResponse:
             | Q(service__description_de__icontains=word)
             | Q(service__description_en__icontains=word)
             | Q(version__search_text__icontains=word)
+            | own_texts_contain(word)
         )
     labels = dict(Category.choices)
-    items = sorted(activations, key=lambda a: (str(labels.get(a.service.category, "")), a.service.title))
+    items = sorted(activations, key=lambda a: (str(labels.get(a.service.category, "")), a.title))
     groups = [
         (labels.get(category, category), list(group))
         for category, group in groupby(items, key=lambda a: a.service.category)
@@ -68,8 +69,19 @@ def _activation_or_404(slug: str) -> Activation:
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The full service information (FIM text modules), costs and office here, and the way to apply."""
     activation = _activation_or_404(slug)
-    context = {"activation": activation, "info": information.for_display(activation.version.information)}
+    context = {"activation": activation, "info": activation.information_for_display()}
     return render(request, "portal/service.html", context)
+
+
+@cache_public_page
+def leichte_sprache(request: HttpRequest, slug: str) -> HttpResponse:
+    """The service explained in Leichte Sprache (German), where the catalogue or the commune wrote it."""
+    activation = _activation_or_404(slug)
+    if not activation.leichte_sprache:
+        raise Http404(_("This service has no text in Leichte Sprache."))
+    with translation.override("de"):
+        german_title = activation.title
+    return render(request, "portal/leichte_sprache.html", {"activation": activation, "german_title": german_title})
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,7 +14,12 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsCommuneAdmin
 from activations import selectors, services
-from activations.api.serializers import ActivateSerializer, ActivationSerializer, LocalSettingsSerializer
+from activations.api.serializers import (
+    ActivateSerializer,
+    ActivationSerializer,
+    LocalSettingsSerializer,
+    TextsSerializer,
+)
 from activations.models import Activation
 from kommunal.api.docs import problem_example
 from kommunal.api.serializers import validation_error
@@ -55,6 +60,7 @@ ACTIVATION_EXAMPLE = OpenApiExample(
         "opening_hours": "Mo-Fr 8-12 Uhr",
         "notes": "",
         "online_submission": True,
+        "texts": {"de": {"title": "Sperrmüll abholen lassen"}, "en": {"title": "Have bulky waste collected"}},
         "activated_at": "2026-11-25T01:00:00Z",
         "updated_at": "2026-11-25T01:00:00Z",
     },
@@ -115,10 +121,15 @@ class ActivationViewSet(
 ):
     serializer_class = ActivationSerializer
     permission_classes = [IsCommuneAdmin]
-    required_scopes = {"GET": "activations:read", "POST": "activations:write", "PATCH": "activations:write"}
+    required_scopes = {
+        "GET": "activations:read",
+        "POST": "activations:write",
+        "PATCH": "activations:write",
+        "PUT": "activations:write",
+    }
     lookup_field = "service__slug"
     lookup_url_kwarg = "service"
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Activation]:
         return selectors.activations().order_by("-id")
@@ -174,6 +185,39 @@ class ActivationViewSet(
     @action(detail=True, methods=["post"])
     def reactivate(self, request: Request, service: str) -> Response:
         activation = services.activate_service(service_slug=self.get_object().service.slug, actor=self._actor())
+        return Response(ActivationSerializer(activation).data)
+
+    @extend_schema(
+        summary="Replace the commune's own texts",
+        description=(
+            "Sets the commune's own title and texts of the service per language; texts left out return "
+            "to the catalogue's. The portal shows them at once (its cached pages are renewed)."
+        ),
+        request=TextsSerializer,
+        responses={200: ActivationSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[
+            OpenApiExample(
+                "Own German and English title",
+                value={
+                    "texts": {
+                        "de": {"title": "Sperrmüll abholen lassen"},
+                        "en": {"title": "Have bulky waste collected"},
+                    }
+                },
+                request_only=True,
+            ),
+            ACTIVATION_EXAMPLE,
+        ],
+    )
+    @action(detail=True, methods=["put"])
+    def texts(self, request: Request, service: str) -> Response:
+        activation = self.get_object()
+        payload = TextsSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            activation = services.update_texts(activation, actor=self._actor(), texts=payload.validated_data["texts"])
+        except ValidationError as exc:
+            raise validation_error(exc) from exc
         return Response(ActivationSerializer(activation).data)
 
     @extend_schema(

@@ -64,7 +64,7 @@ class ServiceDetailSerializer(ServiceSerializer):
     version_serializer = VersionSerializer
 
     class Meta(ServiceSerializer.Meta):
-        fields = [*ServiceSerializer.Meta.fields, "description_de", "description_en"]
+        fields = [*ServiceSerializer.Meta.fields, "description_de", "description_en", "leichte_sprache"]
         read_only_fields = fields
 
     @extend_schema_field(VersionSerializer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from activations.api.serializers import TEXTS_HELP, TextsField
 from activations.models import Activation
 from catalog.api.serializers import VersionSerializer
 from kommunal.api.serializers import optional_email
@@ -21,6 +22,7 @@ class OfferedServiceSerializer(serializers.ModelSerializer[Activation]):
     is_emobility = serializers.BooleanField(source="service.is_emobility")
     version = serializers.IntegerField(source="version.number", help_text="The catalogue version this commune runs.")
     contact_email = optional_email(help_text="Empty when none was given.")
+    texts = TextsField(read_only=True, help_text=TEXTS_HELP)
 
     class Meta:
         model = Activation
@@ -40,6 +42,7 @@ class OfferedServiceSerializer(serializers.ModelSerializer[Activation]):
             "opening_hours",
             "notes",
             "online_submission",
+            "texts",
         ]
         read_only_fields = fields
 

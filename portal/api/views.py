@@ -51,6 +51,7 @@ OFFERED_EXAMPLE = {
     "opening_hours": "",
     "notes": "",
     "online_submission": True,
+    "texts": {"de": {"title": "Sperrmüll abholen lassen"}},
 }
 
 

@@ -31,11 +31,17 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
 ]
 
-CITIZEN_PAGES = ["/", "/leistungen/sperrmuell/", "/status/", "/accounts/login/"]
+CITIZEN_PAGES = [
+    "/",
+    "/leistungen/sperrmuell/",
+    "/leistungen/sperrmuell/leichte-sprache/",
+    "/status/",
+    "/accounts/login/",
+]
 CITIZEN_PAGES += ["/rechtliches/impressum/", "/rechtliches/datenschutz/", "/rechtliches/barrierefreiheit/"]
 ADMIN_PAGES = ["/verwaltung/anfragen/", "/verwaltung/leistungen/", "/branding/", "/integrations/"]
 ADMIN_PAGES += ["/verwaltung/rechnungen/", "/verwaltung/rechtliches/", "/verwaltung/rechtliches/impressum/"]
-ADMIN_PAGES += ["/verwaltung/mitarbeitende/"]
+ADMIN_PAGES += ["/verwaltung/mitarbeitende/", "/verwaltung/leistungen/sperrmuell/texte/"]
 OPERATOR_PAGES = ["/operator/", "/operator/audit/", "/operator/usage/", "/operator/catalog/"]
 OPERATOR_PAGES += ["/operator/tenants/zeitz/", "/operator/signups/"]
 PLATFORM_PAGES = ["/", "/?q=Zeitz", "/signup/"]

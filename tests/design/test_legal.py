@@ -47,8 +47,9 @@ def test_the_defaults_are_filled_from_the_communes_data_and_name_the_lands_enfor
     zeitz_statement = zeitz.get("/rechtliches/barrierefreiheit/").content.decode()
     borna_statement = host_client(communes.borna).get("/rechtliches/barrierefreiheit/").content.decode()
     assert communes.zeitz.land in zeitz_statement
-    assert 'href="https://www.schlichtungsstelle-bgg.de/"' in zeitz_statement, "Sachsen-Anhalt: the federal body"
+    assert 'href="https://lf-barrierefreiheit-st.de/ueber-uns/ombudsstelle"' in zeitz_statement, "Sachsen-Anhalt's body"
     assert 'href="https://www.durchsetzungsstelle.sachsen.de/"' in borna_statement, "Sachsen: its own body"
+    assert 'href="mailto:Durchsetzungsstelle@sk.sachsen.de"' in borna_statement, "with its published e-mail address"
     assert 'name="message"' in zeitz_statement, "the statement carries the feedback form"
 
 
