@@ -205,8 +205,10 @@ def test_paying_on_the_hosted_invoice_page_reaches_the_demo_webhook_and_ends_dun
     assert [endpoint.url for endpoint in stand_in_billing.endpoints] == [f"{url}/billing/stripe/webhook/"]
     overdue = Invoice.objects.get(account__commune__slug=demo.DUNNING, status="open", due_date__lt=timezone.now())
 
-    # The newcomer opens the invoice from Spremberg's invoices page and simulates the bank transfer.
-    assert overdue.hosted_invoice_url in admin_client(demo.DUNNING).get("/verwaltung/rechnungen/").content.decode()
+    # The newcomer follows the payment details of the invoice on Spremberg's invoices page to the
+    # stand-in's hosted invoice page and simulates the bank transfer there.
+    page = admin_client(demo.DUNNING).get("/verwaltung/rechnungen/").content.decode()
+    assert f'<a href="{overdue.hosted_invoice_url}" rel="noopener">Zahlungsinformationen' in page
     assert requests.post(overdue.hosted_invoice_url, data={"do": "yes"}, timeout=5).ok
 
     # Every delivery (those of the bootstrap too, answered "duplicate") goes to the platform's webhook.
