@@ -116,7 +116,13 @@ def seed_demo_billing(communes: list[Commune]) -> None:
     if not stand_in_configured():
         logger.warning("STRIPE_API_KEY is not the local stand-in's: no demo billing is created in that account")
         return
-    client = stripe_api.client()
+    try:
+        _seed(stripe_api.client(), communes)
+    except stripe.StripeError as error:  # the demo still starts, with what billing state there is
+        logger.error("demo billing not (fully) created, the Stripe stand-in failed: %s", error)
+
+
+def _seed(client: stripe.StripeClient, communes: list[Commune]) -> None:
     started = timezone.now()
     register_webhook_endpoint(client, webhook_url())
     for slug, cents in PRICES.items():
@@ -131,16 +137,16 @@ def seed_demo_billing(communes: list[Commune]) -> None:
 
 
 def _known_to_stripe(client: stripe.StripeClient, commune: Commune) -> bool:
-    """Whether the commune is a customer of this stand-in; forget what an earlier stand-in knew.
+    """Whether the commune is a subscribed customer of this stand-in; otherwise forget its billing rows.
 
     The stand-in keeps its objects in memory: after a restart the database still holds the ids of
-    the last one, which this one has never heard of.
+    the last one, which this one has never heard of. A bootstrap that stopped halfway starts over too.
     """
     with schema_context(get_public_schema_name()):
         account = BillingAccount.objects.filter(commune=commune).first()
         if account is None:
             return False
-        if account.stripe_customer_id:
+        if account.stripe_customer_id and account.subscriptions.exclude(status="canceled").exists():
             try:
                 client.v1.customers.retrieve(account.stripe_customer_id)
                 return True

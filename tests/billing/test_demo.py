@@ -166,6 +166,13 @@ def test_a_real_stripe_account_never_gets_demo_customers(fake, communes, setting
     assert not BillingAccount.objects.exists()
 
 
+def test_the_demo_starts_even_when_the_stand_in_does_not_answer(fake, communes, settings, closed_port, caplog) -> None:
+    settings.STRIPE_API_BASE = closed_port
+    demo.seed_demo_billing([communes.zeitz, communes.borna])
+    assert not BillingAccount.objects.exists()
+    assert "demo billing not (fully) created" in caplog.text
+
+
 def test_devservices_keeps_the_stand_in_off_when_a_stripe_key_is_set(monkeypatch) -> None:
     monkeypatch.setenv("STRIPE_API_KEY", "sk_live_real")
     service = stand_in.start(8100)
