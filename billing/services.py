@@ -181,6 +181,32 @@ def refresh_invoices(commune: Commune) -> bool:
     return True
 
 
+def process_missed_events(*, since: datetime) -> int:
+    """Run the webhook's handlers for Stripe's events since ``since`` (Stripe keeps 30 days).
+
+    For events the webhook did not receive (the platform was down, or not yet started as during
+    ``kommunal bootstrap --demo``). Oldest first; an event already processed is skipped, so a
+    delivery arriving later changes nothing. Returns how many events were processed now.
+    """
+    from billing import webhooks
+
+    found = stripe_api.client().v1.events.list(
+        params={"types": list(webhooks.HANDLERS), "created": {"gte": int(since.timestamp())}, "limit": 100}
+    )
+    # Stripe lists newest first; turned around and sorted (stably) by time, they come in the order they happened.
+    documents = [event.to_dict() for event in found.auto_paging_iter()][::-1]
+    documents.sort(key=lambda document: document["created"])
+    processed = 0
+    for document in documents:
+        try:
+            event = webhooks.parse(document)
+        except webhooks.UnusableEvent as unusable:
+            logger.warning("Stripe event %s skipped, its shape is unusable: %s", document.get("id"), unusable)
+            continue
+        processed += webhooks.process(event)
+    return processed
+
+
 # --- Reconciling a commune with Stripe ---------------------------------------------------------
 
 

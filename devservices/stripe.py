@@ -6,10 +6,19 @@ requests the real stripe-python client sends (form-encoded, Bearer key, Idempote
 ``Stripe-Account``) the way Stripe does, including its refusals (unknown objects, a lookup key
 already taken, deleting the last item, another account's objects).
 
+Billing follows Stripe's invoice lifecycle: a subscription's first invoice is created and finalised
+with the subscription, each renewal brings the next one, ``POST /v1/invoices/<id>/pay``
+(``paid_out_of_band``) pays one, and an unpaid ``send_invoice`` invoice past its due date sends
+``invoice.overdue`` and turns its subscription ``past_due``. Time moves for customers on a test
+clock (``/v1/test_helpers/test_clocks``, advanced synchronously: the answer is already ``ready``),
+which is how the demo gets invoices of past months.
+
 Beyond the API it plays Stripe's hosted pages on loopback: ``/connect/onboarding/<account>``
-(Connect onboarding: one click enables charges) and ``/checkout/<session>`` (Checkout: "pay" or
-"cancel"). What happens there is sent as signed events to the registered webhook endpoints: events
-of connected accounts (with ``account``) to the Connect endpoints, the others to the platform's.
+(Connect onboarding: one click enables charges), ``/checkout/<session>`` (Checkout: "pay" or
+"cancel") and ``/invoices/<invoice>`` (the hosted invoice page: "simulate the bank transfer"; its PDF
+at ``/invoices/<invoice>/pdf``). What happens there is sent as signed events to the webhook
+endpoints (registered with ``POST /v1/webhook_endpoints`` or given to ``serve``): events of
+connected accounts (with ``account``) to the Connect endpoints, the others to the platform's.
 
 ``python -m devservices run`` starts it (``start``); tests call ``serve()`` on a free port.
 """
@@ -24,10 +33,11 @@ import itertools
 import json
 import os
 import re
+import secrets
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -39,7 +49,8 @@ WEBHOOK_SECRET = "whsec_kommunal_local_platform"  # noqa: S105 (a local stand-in
 CONNECT_WEBHOOK_SECRET = "whsec_kommunal_local_connect"  # noqa: S105
 PORT_OFFSET = 10
 
-PERIOD = {"month": 30 * 86400, "year": 365 * 86400}
+DAY = 86400
+PERIOD = {"month": 30 * DAY, "year": 365 * DAY}
 
 
 def decode_form(body: str) -> dict[str, Any]:
@@ -75,6 +86,11 @@ class Endpoint:
     url: str
     secret: str
     connect: bool = False
+    enabled_events: list[str] = field(default_factory=lambda: ["*"])
+    id: str = ""
+
+    def wants(self, event_type: str) -> bool:
+        return "*" in self.enabled_events or event_type in self.enabled_events
 
 
 def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
@@ -87,7 +103,9 @@ def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
 class FakeStripe:
     """The state: objects by id, every request received (method, path, params), events and endpoints."""
 
-    def __init__(self, base_url: str = "", endpoints: list[Endpoint] | None = None) -> None:
+    def __init__(
+        self, base_url: str = "", endpoints: list[Endpoint] | None = None, webhook_secret: str = WEBHOOK_SECRET
+    ) -> None:
         self.objects: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
         self.idempotent: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -95,12 +113,20 @@ class FakeStripe:
         self.events: list[dict[str, Any]] = []
         self.endpoints: list[Endpoint] = endpoints or []
         self.base_url = base_url
+        self.webhook_secret = webhook_secret  # what a platform endpoint registered through the API signs with
         self.account: str | None = None  # the Stripe-Account of the request being handled
         self.lock = threading.Lock()
         self._ids = itertools.count(1)
+        # Ids differ between runs: a database that outlived an earlier stand-in never finds its objects here.
+        self._run = secrets.token_hex(3)
 
     def new_id(self, prefix: str) -> str:
-        return f"{prefix}_fake{next(self._ids):06d}"
+        return f"{prefix}_fake{self._run}{next(self._ids):06d}"
+
+    def now(self, customer_id: str | None = None) -> int:
+        """The time of a customer: its test clock's frozen time, otherwise the wall clock."""
+        clock = (self.objects.get(customer_id or "") or {}).get("test_clock")
+        return int(self.objects[clock]["frozen_time"]) if clock else int(time.time())
 
     def of_type(self, kind: str) -> list[dict[str, Any]]:
         return [obj for obj in self.objects.values() if obj["object"] == kind]
@@ -140,16 +166,16 @@ class FakeStripe:
             "object": "event",
             "type": event_type,
             "created": int(time.time()),
-            "api_version": "2026-10-28.endive",
             "livemode": False,
-            "data": {"object": public(obj)},
+            "api_version": "2026-10-28.endive",
+            "data": {"object": json.loads(json.dumps(public(obj)))},  # the object as it is now
         }
         if account:
             event["account"] = account
         self.events.append(event)
         body = json.dumps(event)
         for endpoint in self.endpoints:
-            if endpoint.connect == bool(account):
+            if endpoint.connect == bool(account) and endpoint.wants(event_type):
                 threading.Thread(target=_deliver, args=(endpoint, body), daemon=True).start()
         return event
 
@@ -319,9 +345,151 @@ class FakeStripe:
 
     # --- customers
     def create_customer(self, params: dict[str, Any]) -> dict[str, Any]:
-        customer = {"id": self.new_id("cus"), "object": "customer", **params}
+        if params.get("test_clock"):
+            self.get("test_helpers.test_clock", params["test_clock"])
+        customer = {
+            "id": self.new_id("cus"),
+            "object": "customer",
+            "created": self.now(),
+            "invoice_prefix": secrets.token_hex(4).upper(),
+            "test_clock": None,
+            **params,
+        }
         self.objects[customer["id"]] = customer
         return customer
+
+    # --- test clocks: time of the customers created on them
+    def create_test_clock(self, params: dict[str, Any]) -> dict[str, Any]:
+        now = int(time.time())
+        clock: dict[str, Any] = {
+            "id": self.new_id("clock"),
+            "object": "test_helpers.test_clock",
+            "created": now,
+            "deletes_after": now + 30 * DAY,
+            "frozen_time": int(params["frozen_time"]),
+            "livemode": False,
+            "name": params.get("name"),
+            "status": "ready",
+            "status_details": {},
+        }
+        self.objects[clock["id"]] = clock
+        return clock
+
+    def advance_test_clock(self, params: dict[str, Any], clock_id: str) -> dict[str, Any]:
+        """Move the clock to ``frozen_time``; what falls due on the way happens in order (renewals, overdue)."""
+        clock = self.get("test_helpers.test_clock", clock_id)
+        target = int(params["frozen_time"])
+        if target <= clock["frozen_time"]:
+            raise StripeError(400, "The frozen_time must be later than the test clock's current frozen_time.")
+        customers = {c["id"] for c in self.of_type("customer") if c.get("test_clock") == clock_id}
+        while True:
+            due = self._next_due(customers, target)
+            if due is None:
+                break
+            at, action, obj = due
+            clock["frozen_time"] = at
+            action(obj)
+        clock["frozen_time"] = target
+        return clock
+
+    def _next_due(self, customers: set[str], until: int) -> tuple[int, Any, dict[str, Any]] | None:
+        due: list[tuple[int, Any, dict[str, Any]]] = [
+            (invoice["due_date"], self._overdue, invoice)
+            for invoice in self.of_type("invoice")
+            if invoice["customer"] in customers
+            and invoice["status"] == "open"
+            and invoice.get("due_date")
+            and not invoice.get("_overdue")
+        ]
+        due += [
+            (subscription["items"]["data"][0]["current_period_end"], self._renew, subscription)
+            for subscription in self.of_type("subscription")
+            if subscription["customer"] in customers
+            and subscription["status"] != "canceled"
+            and subscription["items"]["data"]
+        ]
+        due = [entry for entry in due if entry[0] <= until]
+        return min(due, key=lambda entry: entry[0]) if due else None
+
+    def _renew(self, subscription: dict[str, Any]) -> None:
+        """A new period: every item moves on, and the period's invoice is created and finalised."""
+        for item in subscription["items"]["data"]:
+            start = item["current_period_end"]
+            item.update(
+                current_period_start=start, current_period_end=start + PERIOD[item["price"]["recurring"]["interval"]]
+            )
+        self.emit("customer.subscription.updated", subscription)
+        self._invoice(subscription, "subscription_cycle")
+
+    def _overdue(self, invoice: dict[str, Any]) -> None:
+        """An unpaid invoice past its due date; a ``send_invoice`` subscription becomes past due."""
+        invoice["_overdue"] = True
+        self.emit("invoice.overdue", invoice)
+        subscription = self.objects.get(_subscription_of(invoice) or "")
+        if subscription and subscription["status"] == "active" and subscription["collection_method"] == "send_invoice":
+            subscription["status"] = "past_due"
+            self.emit("customer.subscription.updated", subscription)
+
+    # --- tax rates
+    def create_tax_rate(self, params: dict[str, Any]) -> dict[str, Any]:
+        rate = {
+            "id": self.new_id("txr"),
+            "object": "tax_rate",
+            "active": True,
+            "created": int(time.time()),
+            "country": params.get("country"),
+            "description": params.get("description"),
+            "display_name": params["display_name"],
+            "inclusive": params.get("inclusive") == "true",
+            "jurisdiction": params.get("jurisdiction"),
+            "livemode": False,
+            "metadata": params.get("metadata", {}),
+            "percentage": float(params["percentage"]),
+            "tax_type": params.get("tax_type"),
+        }
+        self.objects[rate["id"]] = rate
+        return rate
+
+    # --- webhook endpoints and events
+    def create_webhook_endpoint(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("url") or not params.get("enabled_events"):
+            raise StripeError(400, "A webhook endpoint needs a url and enabled_events.")
+        connect = params.get("connect") == "true"
+        endpoint = Endpoint(
+            params["url"],
+            CONNECT_WEBHOOK_SECRET if connect else self.webhook_secret,
+            connect=connect,
+            enabled_events=list(params["enabled_events"]),
+            id=self.new_id("we"),
+        )
+        self.endpoints.append(endpoint)
+        return {**_endpoint_object(endpoint), "secret": endpoint.secret}
+
+    def list_webhook_endpoints(self, params: dict[str, Any]) -> dict[str, Any]:
+        data = [_endpoint_object(endpoint) for endpoint in self.endpoints if endpoint.id]
+        return {"object": "list", "data": data, "has_more": False, "url": "/v1/webhook_endpoints"}
+
+    def list_events(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The platform's events (newest first), by ``type``/``types`` and ``created[gt|gte|lt|lte]``."""
+        types = params.get("types") or ([params["type"]] if params.get("type") else [])
+        created = params.get("created") or {}
+        if not isinstance(created, dict):
+            created = {"eq": created}
+        checks = {
+            "gt": lambda a, b: a > b,
+            "gte": lambda a, b: a >= b,
+            "lt": lambda a, b: a < b,
+            "lte": lambda a, b: a <= b,
+            "eq": lambda a, b: a == b,
+        }
+        data = [
+            event
+            for event in reversed(self.events)
+            if "account" not in event
+            and (not types or event["type"] in types)
+            and all(checks[op](event["created"], int(value)) for op, value in created.items() if op in checks)
+        ]
+        return {"object": "list", "data": data, "has_more": False, "url": "/v1/events"}
 
     # --- subscriptions
     def _item(self, subscription: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
@@ -330,7 +498,7 @@ class FakeStripe:
             interval = subscription["items"]["data"][0]["price"]["recurring"]["interval"]
             if price["recurring"]["interval"] != interval:
                 raise StripeError(400, "Subscription items must all have the same billing interval.")
-        now = int(time.time())
+        now = self.now(subscription["customer"])
         return {
             "id": self.new_id("si"),
             "object": "subscription_item",
@@ -348,7 +516,7 @@ class FakeStripe:
             "id": self.new_id("sub"),
             "object": "subscription",
             "status": "active",
-            "created": int(time.time()),
+            "created": self.now(params["customer"]),
             "customer": params["customer"],
             "collection_method": params.get("collection_method", "charge_automatically"),
             "days_until_due": int(params["days_until_due"]) if "days_until_due" in params else None,
@@ -360,12 +528,104 @@ class FakeStripe:
         }
         if subscription["collection_method"] == "send_invoice" and subscription["days_until_due"] is None:
             raise StripeError(400, "days_until_due is required when collection_method is send_invoice.")
+        for rate in subscription["default_tax_rates"]:
+            self.get("tax_rate", rate)
         for item_params in params.get("items", []):
             item = self._item(subscription, item_params)
             subscription["items"]["data"].append(item)
             self.objects[item["id"]] = item
         self.objects[subscription["id"]] = subscription
+        self.emit("customer.subscription.created", subscription)
+        self._invoice(subscription, "subscription_create")
         return subscription
+
+    # --- invoices
+    def _invoice(self, subscription: dict[str, Any], reason: str) -> dict[str, Any]:
+        """The invoice of the subscription's current period, finalised at once (Stripe waits about an hour)."""
+        customer = self.objects[subscription["customer"]]
+        at = self.now(customer["id"])
+        rates = [public(self.objects[rate]) for rate in subscription["default_tax_rates"]]
+        invoice_id = self.new_id("in")
+        lines = [
+            _line(self.new_id("il"), invoice_id, item, self.objects[item["price"]["product"]]["name"], rates)
+            for item in subscription["items"]["data"]
+        ]
+        subtotal = sum(line["amount"] for line in lines)
+        tax = sum(tax["amount"] for line in lines for tax in line["taxes"])
+        sequence = customer["_invoices"] = customer.get("_invoices", 0) + 1
+        days = subscription.get("days_until_due")
+        invoice = {
+            "id": invoice_id,
+            "object": "invoice",
+            "customer": customer["id"],
+            "customer_name": customer.get("name"),
+            "customer_email": customer.get("email"),
+            "customer_address": customer.get("address"),
+            "parent": {
+                "type": "subscription_details",
+                "subscription_details": {"subscription": subscription["id"], "metadata": subscription["metadata"]},
+            },
+            "billing_reason": reason,
+            "collection_method": subscription["collection_method"],
+            "status": "open",
+            "number": f"{customer['invoice_prefix']}-{sequence:04d}",
+            "currency": "eur",
+            "created": at,
+            "period_start": lines[0]["period"]["start"] if lines else at,
+            "period_end": lines[0]["period"]["end"] if lines else at,
+            "due_date": at + int(days) * DAY if days is not None else None,
+            "subtotal": subtotal,
+            "total": subtotal + tax,
+            "total_taxes": [tax for line in lines for tax in line["taxes"]],
+            "amount_due": subtotal + tax,
+            "amount_paid": 0,
+            "amount_remaining": subtotal + tax,
+            "default_tax_rates": rates,
+            "custom_fields": (customer.get("invoice_settings") or {}).get("custom_fields") or None,
+            "lines": {"object": "list", "data": lines, "has_more": False, "url": f"/v1/invoices/{invoice_id}/lines"},
+            "hosted_invoice_url": f"{self.base_url}/invoices/{invoice_id}",
+            "invoice_pdf": f"{self.base_url}/invoices/{invoice_id}/pdf",
+            "paid_out_of_band": False,
+            "status_transitions": {
+                "finalized_at": at,
+                "paid_at": None,
+                "marked_uncollectible_at": None,
+                "voided_at": None,
+            },
+            "test_clock": customer.get("test_clock"),
+            "livemode": False,
+        }
+        self.objects[invoice_id] = invoice
+        self.emit("invoice.finalized", invoice)
+        return invoice
+
+    def pay_invoice(self, params: dict[str, Any], invoice_id: str) -> dict[str, Any]:
+        """Pay an open invoice; money here arrives by bank transfer, recorded as paid out of band."""
+        invoice = self.get("invoice", invoice_id)
+        if invoice["status"] not in ("open", "uncollectible"):
+            raise StripeError(400, f"Invoice is already {invoice['status']}.", "invoice_not_open")
+        if params.get("paid_out_of_band") != "true":
+            raise StripeError(400, "Invoices paid by bank transfer are paid here with paid_out_of_band=true.")
+        invoice.update(
+            status="paid",
+            paid_out_of_band=True,
+            amount_paid=invoice["amount_due"],
+            amount_remaining=0,
+        )
+        invoice["status_transitions"]["paid_at"] = self.now(invoice["customer"])
+        self.emit("invoice.paid", invoice)
+        subscription = self.objects.get(_subscription_of(invoice) or "")
+        if subscription and subscription["status"] == "past_due" and not self._overdue_invoices(subscription["id"]):
+            subscription["status"] = "active"
+            self.emit("customer.subscription.updated", subscription)
+        return invoice
+
+    def _overdue_invoices(self, subscription_id: str) -> list[dict[str, Any]]:
+        return [
+            invoice
+            for invoice in self.of_type("invoice")
+            if _subscription_of(invoice) == subscription_id and invoice["status"] == "open" and invoice.get("_overdue")
+        ]
 
     def cancel_subscription(self, params: dict[str, Any], obj_id: str) -> dict[str, Any]:
         subscription = self.get("subscription", obj_id)
@@ -411,7 +671,13 @@ class FakeStripe:
         }
 
     def list_invoices(self, params: dict[str, Any]) -> dict[str, Any]:
-        data = [i for i in self.of_type("invoice") if i["customer"] == params.get("customer")]
+        data = [
+            invoice
+            for invoice in sorted(self.of_type("invoice"), key=lambda i: i.get("created") or 0, reverse=True)
+            if invoice["customer"] == params.get("customer")
+            and params.get("status", invoice["status"]) == invoice["status"]
+            and params.get("subscription", _subscription_of(invoice)) == _subscription_of(invoice)
+        ]
         return {"object": "list", "data": data, "has_more": False, "url": "/v1/invoices"}
 
     def subscription_of(self, customer_id: str) -> dict[str, Any]:
@@ -432,6 +698,57 @@ def _update(kind: str) -> Any:
         return obj
 
     return handler
+
+
+def _subscription_of(invoice: dict[str, Any]) -> str | None:
+    return ((invoice.get("parent") or {}).get("subscription_details") or {}).get("subscription")
+
+
+def _line(
+    line_id: str, invoice_id: str, item: dict[str, Any], product: str, rates: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """An invoice line of a subscription item for its current period, taxed at the subscription's rates."""
+    price = item["price"]
+    amount = int(price["unit_amount"]) * int(item["quantity"])
+    taxes = [
+        {
+            "amount": round(amount * rate["percentage"] / 100),
+            "tax_behavior": "exclusive",
+            "tax_rate_details": {"tax_rate": rate["id"]},
+            "taxability_reason": "standard_rated",
+            "taxable_amount": amount,
+            "type": "tax_rate_details",
+        }
+        for rate in rates
+    ]
+    return {
+        "id": line_id,
+        "object": "line_item",
+        "invoice": invoice_id,
+        "amount": amount,
+        "currency": price["currency"],
+        "description": f"{item['quantity']} \N{MULTIPLICATION SIGN} {product} (at €{price['unit_amount'] / 100:.2f} / {price['recurring']['interval']})",
+        "period": {"start": item["current_period_start"], "end": item["current_period_end"]},
+        "quantity": item["quantity"],
+        "taxes": taxes,
+        "pricing": {"type": "price_details", "price_details": {"price": price["id"], "product": price["product"]}},
+        "parent": {
+            "type": "subscription_item_details",
+            "subscription_item_details": {"subscription": item["subscription"], "subscription_item": item["id"]},
+        },
+    }
+
+
+def _endpoint_object(endpoint: Endpoint) -> dict[str, Any]:
+    return {
+        "id": endpoint.id,
+        "object": "webhook_endpoint",
+        "url": endpoint.url,
+        "enabled_events": endpoint.enabled_events,
+        "status": "enabled",
+        "livemode": False,
+        "metadata": {},
+    }
 
 
 def _coerce(value: Any) -> Any:
@@ -476,6 +793,16 @@ ROUTES: list[tuple[str, str, Any]] = [
     (r"/v1/subscription_items", "POST", FakeStripe.create_item),
     (r"/v1/invoices/create_preview", "POST", FakeStripe.preview_invoice),
     (r"/v1/invoices", "GET", FakeStripe.list_invoices),
+    (r"/v1/invoices/([^/]+)", "GET", _retrieve("invoice")),
+    (r"/v1/invoices/([^/]+)/pay", "POST", FakeStripe.pay_invoice),
+    (r"/v1/tax_rates", "POST", FakeStripe.create_tax_rate),
+    (r"/v1/tax_rates/([^/]+)", "GET", _retrieve("tax_rate")),
+    (r"/v1/test_helpers/test_clocks", "POST", FakeStripe.create_test_clock),
+    (r"/v1/test_helpers/test_clocks/([^/]+)", "GET", _retrieve("test_helpers.test_clock")),
+    (r"/v1/test_helpers/test_clocks/([^/]+)/advance", "POST", FakeStripe.advance_test_clock),
+    (r"/v1/webhook_endpoints", "POST", FakeStripe.create_webhook_endpoint),
+    (r"/v1/webhook_endpoints", "GET", FakeStripe.list_webhook_endpoints),
+    (r"/v1/events", "GET", FakeStripe.list_events),
     (r"/v1/subscription_items/([^/]+)", "DELETE", FakeStripe.delete_item),
 ]
 
@@ -519,8 +846,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(*answer)
 
     def _hosted_page(self, path: str, form: dict[str, Any]) -> None:
-        """Stripe's hosted onboarding and checkout pages, reduced to one button each."""
+        """Stripe's hosted onboarding, checkout and invoice pages, reduced to one button each."""
         state = self.server.state
+        invoice = re.fullmatch(r"/invoices/([A-Za-z0-9_]+)(/pdf)?", path)
+        if invoice:
+            return self._invoice_page(invoice.group(1), pdf=bool(invoice.group(2)), form=form)
         match = re.fullmatch(r"/(checkout|connect/onboarding)/([A-Za-z0-9_]+)", path)
         obj = state.objects.get(match.group(2)) if match else None
         if match is None or obj is None:
@@ -550,6 +880,59 @@ class _Handler(BaseHTTPRequestHandler):
                 cancel="",
             )
         self._html(200, page)
+
+    def _invoice_page(self, invoice_id: str, *, pdf: bool, form: dict[str, Any]) -> None:
+        """The hosted invoice page ("simulate the bank transfer" pays it) and the invoice's PDF."""
+        state = self.server.state
+        invoice = state.objects.get(invoice_id)
+        if invoice is None or invoice["object"] != "invoice":
+            return self._html(404, "<h1>Not found</h1>")
+        if self.command == "POST" and not pdf:
+            with state.lock:
+                if form.get("do") == "yes" and invoice["status"] in ("open", "uncollectible"):
+                    state.account = None
+                    state.pay_invoice({"paid_out_of_band": "true"}, invoice_id)
+            return self._redirect(f"/invoices/{invoice_id}")
+        if pdf:
+            return self._pdf(invoice)
+        amount = f"{invoice['amount_due'] / 100:.2f}".replace(".", ",")
+        lines = "".join(f"<li>{html.escape(line['description'])}</li>" for line in invoice["lines"]["data"])
+        payable = invoice["status"] in ("open", "uncollectible")
+        page = HOSTED_PAGE.format(
+            title=f"Rechnung {html.escape(invoice['number'] or invoice['id'])}",
+            body=f"<ul>{lines}</ul><p><strong>{amount} EUR</strong> (brutto), Status: {html.escape(invoice['status'])}</p>"
+            + f'<p><a href="/invoices/{html.escape(invoice_id)}/pdf">PDF</a></p>',
+            action=f"/invoices/{html.escape(invoice_id)}",
+            button="Überweisung simulieren" if payable else "Aktualisieren",
+            cancel="",
+        )
+        self._html(200, page)
+
+    def _pdf(self, invoice: dict[str, Any]) -> None:
+        from fpdf import FPDF
+
+        document = FPDF()
+        document.add_page()
+        document.set_font("Helvetica", "B", 14)
+        document.cell(0, 10, f"Rechnung {invoice['number']}", new_x="LMARGIN", new_y="NEXT")
+        document.set_font("Helvetica", size=10)
+        document.cell(0, 6, "Lokaler Stripe-Ersatz (devservices), keine echte Rechnung.", new_x="LMARGIN", new_y="NEXT")
+        for line in invoice["lines"]["data"]:
+            text = f"{line['description']}: {line['amount'] / 100:.2f} EUR netto".replace("€", "EUR ")
+            document.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+        document.cell(
+            0,
+            6,
+            f"Gesamt: {invoice['total'] / 100:.2f} EUR, Status: {invoice['status']}",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        data = bytes(document.output())
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _html(self, status: int, page: str) -> None:
         data = page.encode()
@@ -591,22 +974,43 @@ def serve(port: int = 0, endpoints: list[Endpoint] | None = None) -> tuple[_Serv
     return server, base_url
 
 
+# The provider as seller on the demo's XRechnungen (KOMMUNAL_INVOICE_SELLER_*, docs/billing.md).
+DEMO_SELLER = {
+    "KOMMUNAL_INVOICE_SELLER_NAME": "Kommunal Demo-Dienstleister GmbH",
+    "KOMMUNAL_INVOICE_SELLER_STREET": "Am Markt 1",
+    "KOMMUNAL_INVOICE_SELLER_POSTAL_CODE": "04109",
+    "KOMMUNAL_INVOICE_SELLER_CITY": "Leipzig",
+    "KOMMUNAL_INVOICE_SELLER_VAT_ID": "DE999999999",
+    "KOMMUNAL_INVOICE_SELLER_IBAN": "DE02120300000000202051",
+    "KOMMUNAL_INVOICE_SELLER_BIC": "BYLADEM1001",
+    "KOMMUNAL_INVOICE_SELLER_CONTACT_NAME": "Rechnungsstelle",
+    "KOMMUNAL_INVOICE_SELLER_CONTACT_PHONE": "+49 341 0000000",
+    "KOMMUNAL_INVOICE_SELLER_CONTACT_EMAIL": "rechnung@kommunal.localhost",
+}
+
+
 @register("stripe")
 def start(base_port: int) -> RunningService:
-    """The stand-in for ``make run``: events go to the platform's webhooks on ``KOMMUNAL_PORT``."""
+    """The stand-in for ``make run``; a configured ``STRIPE_API_KEY`` (a real account) keeps it off.
+
+    The platform's billing webhook endpoint is registered by ``kommunal bootstrap --demo`` through the
+    API (events then go to ``KOMMUNAL_PORT``); Connect events go to the payments webhook from the start.
+    VAT is a 19 % tax rate created here (``STRIPE_TAX_RATE``).
+    """
+    if os.environ.get("STRIPE_API_KEY"):
+        return RunningService(name="stripe", url="(STRIPE_API_KEY configured: the stand-in stays off)")
     platform = f"http://localhost:{os.environ.get('KOMMUNAL_PORT', '8000')}"
     server, base_url = serve(
         base_port + PORT_OFFSET,
-        [
-            Endpoint(f"{platform}/billing/stripe/webhook/", WEBHOOK_SECRET),
-            Endpoint(f"{platform}/payments/stripe/webhook/", CONNECT_WEBHOOK_SECRET, connect=True),
-        ],
+        [Endpoint(f"{platform}/payments/stripe/webhook/", CONNECT_WEBHOOK_SECRET, connect=True)],
     )
+    vat = server.state.create_tax_rate({"display_name": "USt", "percentage": "19", "country": "DE", "tax_type": "vat"})
 
     def stop() -> None:
         server.shutdown()
         server.server_close()
 
+    seller = {name: value for name, value in DEMO_SELLER.items() if not os.environ.get(name)}
     return RunningService(
         name="stripe",
         url=base_url,
@@ -615,6 +1019,8 @@ def start(base_port: int) -> RunningService:
             "STRIPE_API_BASE": base_url,
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "STRIPE_CONNECT_WEBHOOK_SECRET": CONNECT_WEBHOOK_SECRET,
+            "STRIPE_TAX_RATE": vat["id"],
+            **seller,
         },
         stop=stop,
     )

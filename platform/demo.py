@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from appointments.demo import seed_demo_appointments
+from billing.demo import seed_demo_billing
 from branding.demo import brand_demo_communes
 from citizen_requests.demo import seed_demo_services
 from operators.actions import invite_operator
@@ -64,6 +65,7 @@ def seed_demo_data() -> list[DemoLogin]:
             OPERATOR_EMAIL, DEMO_PASSWORD, full_name="Demo Operator"
         )
     logins = [DemoLogin("Operator (platform)", "", OPERATOR_EMAIL, note=operator_enrolment_note(operator))]
+    communes = []
     for demo in DEMO_COMMUNES:
         commune = Commune.objects.filter(ags=demo.ags).first() or actions.register_commune(
             ags=demo.ags, slug=demo.slug, actor="demo"
@@ -80,6 +82,8 @@ def seed_demo_data() -> list[DemoLogin]:
             route_demo_parking_permit(commune)
             seed_demo_appointments(commune)
         logins.append(DemoLogin(commune.name, result.url, demo.admin_email))
+        communes.append(commune)
+    seed_demo_billing(communes)
     brand_demo_communes()
     refresh_tenant_stats()
     return logins

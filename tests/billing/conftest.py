@@ -31,10 +31,10 @@ def stripe_server() -> Iterator[Any]:
 @pytest.fixture
 def fake(stripe_server, settings) -> fake_stripe.FakeStripe:
     """Billing on, against a fresh fake Stripe."""
-    stripe_server.state = fake_stripe.FakeStripe()
     settings.STRIPE_API_KEY = "sk_test_kommunal"
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.STRIPE_API_BASE = f"http://127.0.0.1:{stripe_server.server_address[1]}"
+    stripe_server.state = fake_stripe.FakeStripe(settings.STRIPE_API_BASE, webhook_secret=WEBHOOK_SECRET)
     return stripe_server.state
 
 

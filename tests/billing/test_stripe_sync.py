@@ -66,7 +66,7 @@ def test_activation_and_deactivation_change_the_subscription_with_proration(
     fake, communes, django_capture_on_commit_callbacks, settings
 ) -> None:
     settings.KOMMUNAL_BILLING_DAYS_UNTIL_DUE = 21
-    settings.STRIPE_TAX_RATE = "txr_ust19"
+    settings.STRIPE_TAX_RATE = fake.create_tax_rate({"display_name": "USt", "percentage": "19"})["id"]
     first, second = priced_service(1000), priced_service(2000)
     services.sync_catalog()
     with tenant_context(communes.zeitz), django_capture_on_commit_callbacks(execute=True):
@@ -77,7 +77,7 @@ def test_activation_and_deactivation_change_the_subscription_with_proration(
     assert (customer["name"], customer["email"]) == ("Zeitz", "admin@zeitz.example")
     assert subscription["collection_method"] == "send_invoice"
     assert subscription["days_until_due"] == 21
-    assert subscription["default_tax_rates"] == ["txr_ust19"]
+    assert subscription["default_tax_rates"] == [settings.STRIPE_TAX_RATE]
     assert subscription["payment_settings"]["payment_method_types"] == ["customer_balance"]
     assert [item["price"]["unit_amount"] for item in subscription["items"]["data"]] == [1000]
 

@@ -10,8 +10,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from billing import demo as billing_demo
+from billing import stripe_api
 from kommunal import demo
 from kommunal.hosts import url_for_host
+from tenants.models import Commune
 
 
 class Command(BaseCommand):
@@ -34,6 +37,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  Commune signup:    {platform}/signup/")
         self.stdout.write(f"  Operator console:  {platform}/operator/  (second factor by the invitation link below)")
         self.stdout.write("  Commune admins:    <commune>/verwaltung/leistungen/, /verwaltung/anfragen/, /branding/")
+        if stripe_api.enabled() and billing_demo.stand_in_configured():
+            dunning = Commune.objects.get(slug=billing_demo.DUNNING).name
+            self.stdout.write(f"  Billing:           <commune>/verwaltung/rechnungen/, {platform}/operator/billing/")
+            self.stdout.write(f"                     (Stripe stand-in; {dunning} has an overdue invoice: dunning)")
         self.stdout.write(f"  Password of every demo account: {demo.DEMO_PASSWORD}")
         for login in logins:
             url = login.url or platform
