@@ -47,9 +47,12 @@ def find_by_status_link(tracking_number: str, code: str) -> CitizenRequest | Non
     tracking_number = tracking_number.strip().upper()
     if not status_links.is_valid(connection.schema_name, tracking_number, code.strip()):
         return None
-    return CitizenRequest.objects.select_related("service").prefetch_related("changes").filter(
-        tracking_number=tracking_number
-    ).first()
+    return (
+        CitizenRequest.objects.select_related("service")
+        .prefetch_related("changes")
+        .filter(tracking_number=tracking_number)
+        .first()
+    )
 
 
 def submitted_request(tracking_number: str) -> CitizenRequest | None:

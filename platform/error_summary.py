@@ -26,9 +26,10 @@ class ErrorItem:
 
 def items_for_form(form: forms.BaseForm, skip: Iterable[str] = ()) -> list[ErrorItem]:
     """The summary of a bound Django form: errors of the whole form first, then field by field."""
-    items = [ErrorItem("", "", list(form.non_field_errors()))] if form.non_field_errors() else []
+    whole_form = [str(message) for message in form.non_field_errors()]
+    items = [ErrorItem("", "", whole_form)] if whole_form else []
     for field in form:
         if field.errors and field.name not in skip:
-            target = field.id_for_label or field.auto_id
-            items.append(ErrorItem(target, str(field.label), list(field.errors)))
+            target = field.id_for_label or str(field.auto_id)
+            items.append(ErrorItem(target, str(field.label), [str(message) for message in field.errors]))
     return items

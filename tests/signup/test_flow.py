@@ -53,7 +53,10 @@ def test_commune_signs_up_is_approved_and_its_admin_sets_a_password(
         response = platform_client.post("/signup/apply/14713000/", FORM, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302  # redirect after POST: reloading the next page posts nothing
     assert response["Location"] == "/signup/submitted/"
-    assert "confirm your e-mail address" in platform_client.get("/signup/submitted/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "confirm your e-mail address"
+        in platform_client.get("/signup/submitted/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
     application = Application.objects.get(ags="14713000")
     assert application.status == Application.Status.PENDING_REVIEW
     assert not application.is_verified
