@@ -52,7 +52,7 @@ def test_failed_submit_moves_the_focus_to_the_summary_and_its_links_to_the_input
         page.click("button:has-text('Antrag absenden')")
         page.wait_for_selector("#error-summary")
         _wait_until(page, "document.activeElement && document.activeElement.id === 'error-summary'")
-        assert page.title().startswith("Fehler: Antrag stellen – Sperrmüllabholung anmelden")
+        assert page.title().startswith("Fehler: Antrag stellen \N{EN DASH} Sperrmüllabholung anmelden")
         page.click("#error-summary a[href='#field-kontakt_email']")
         assert page.evaluate("document.activeElement.id") == "field-kontakt_email"
         browser.close()

@@ -25,6 +25,7 @@ from tests.helpers import host_client
 pytestmark = pytest.mark.django_db
 STATUS_LINK = re.compile(r"https?://\S+/status/\?\S+")
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+DASH = " \N{EN DASH} "  # between the parts of a page title
 
 
 @pytest.fixture
@@ -58,13 +59,13 @@ def _path(url: str) -> str:
 
 def test_titles_name_the_step_the_service_and_the_commune(zeitz_offers, zeitz_client) -> None:
     form = zeitz_client.get("/leistungen/sperrmuell/antrag/")
-    assert _title(form) == "Antrag stellen – Sperrmüllabholung anmelden – Stadt Zeitz"
+    assert _title(form) == DASH.join(["Antrag stellen", "Sperrmüllabholung anmelden", "Stadt Zeitz"])
     failed = post_form(zeitz_client, "sperrmuell", {**BULKY_WASTE, "plz": "1"})
     assert failed.status_code == 400
-    assert _title(failed) == "Fehler: Antrag stellen – Sperrmüllabholung anmelden – Stadt Zeitz"
+    assert _title(failed) == DASH.join(["Fehler: Antrag stellen", "Sperrmüllabholung anmelden", "Stadt Zeitz"])
     received = post_form(zeitz_client, "sperrmuell", BULKY_WASTE)
     page = zeitz_client.get(received["Location"])
-    assert _title(page) == "Antrag eingegangen – Sperrmüllabholung anmelden – Stadt Zeitz"
+    assert _title(page) == DASH.join(["Antrag eingegangen", "Sperrmüllabholung anmelden", "Stadt Zeitz"])
 
 
 def test_failed_submit_puts_the_focusable_summary_first_with_links_to_the_inputs(zeitz_offers, zeitz_client) -> None:
@@ -120,7 +121,7 @@ def test_status_link_in_the_mail_shows_the_status_in_one_click(
     html = page.content.decode()
     assert f"{number}: Sperrmüllabholung anmelden" in html
     assert "eingegangen" in html
-    assert _title(page) == "Stand Ihres Antrags – Sperrmüllabholung anmelden – Stadt Zeitz"
+    assert _title(page) == DASH.join(["Stand Ihres Antrags", "Sperrmüllabholung anmelden", "Stadt Zeitz"])
 
 
 def test_status_code_opens_only_its_own_request(zeitz_offers, zeitz_client, django_capture_on_commit_callbacks) -> None:
@@ -145,7 +146,9 @@ def test_zeitz_mail_never_names_or_links_another_commune(
     zeitz_offers, zeitz_client, django_capture_on_commit_callbacks
 ) -> None:
     borna = zeitz_offers.borna
-    _submit(host_client(borna), django_capture_on_commit_callbacks, to="borna-first@example.org")  # Borna's schema ran last
+    _submit(
+        host_client(borna), django_capture_on_commit_callbacks, to="borna-first@example.org"
+    )  # Borna's schema ran last
     _submit(zeitz_client, django_capture_on_commit_callbacks)
     zeitz_mail = mail.outbox[-1]
     text = str(zeitz_mail.body) + str(zeitz_mail.alternatives[0][0]) + zeitz_mail.from_email + zeitz_mail.subject

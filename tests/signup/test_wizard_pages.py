@@ -24,7 +24,8 @@ def test_errors_are_summarised_at_the_top_with_links_to_the_fields(communes, pla
     assert 'tabindex="-1"' in summary
     for field in ("applicant_name", "applicant_role", "applicant_email", "accept_terms", "accept_dpa"):
         assert f'href="#id_{field}"' in summary
-    assert "Leave this field empty" not in summary and "website" not in summary  # the honeypot stays hidden
+    assert "website" not in summary  # the honeypot stays hidden
+    assert "leer lassen" not in summary
     assert summary.index("#id_applicant_name") < summary.index("#id_accept_dpa")  # in the form's order
     assert page.index('class="error-summary"') < page.index('<form method="post"')
     assert '<script src="/static/kommunal/error-summary.js" defer></script>' in page
@@ -51,7 +52,10 @@ def test_services_are_grouped_by_subject_area_in_fieldsets(communes, platform_cl
     page = platform_client.get("/signup/apply/14713000/").content.decode()
     groups = re.findall(r'<fieldset class="service-group">\s*<legend>(.*?)</legend>(.*?)</fieldset>', page, re.S)
     by_area = {legend: re.findall(r'value="([^"]+)"', body) for legend, body in groups}
-    assert by_area == {"Mobilität &amp; Reisen": ["anwohnerparken", "ladesaeule"], "Steuern &amp; Zoll": ["hundesteuer"]}
+    assert by_area == {
+        "Mobilität &amp; Reisen": ["anwohnerparken", "ladesaeule"],
+        "Steuern &amp; Zoll": ["hundesteuer"],
+    }
     assert '<fieldset id="id_services">' in page
 
 
