@@ -15,6 +15,7 @@ from django.db import connections
 from django.test import Client
 
 from signup.models import Application
+from tests.a11y.test_axe import AXE, WCAG_AA
 from tests.branding.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.catalog_helpers import activate, load_shipped_catalogue
 from tests.citizens.test_browser import _forward
@@ -24,6 +25,13 @@ pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
 ]
+
+
+def _axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's WCAG 2.1 AA violations of the page as it is now (evaluated past the page's CSP)."""
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
+    return [f"{violation['id']}: {node['target']}" for violation in result["violations"] for node in violation["nodes"]]
 
 
 def _wait_until(page, expression: str) -> None:  # type: ignore[no-untyped-def]
@@ -55,6 +63,29 @@ def test_failed_submit_moves_the_focus_to_the_summary_and_its_links_to_the_input
         assert page.title().startswith("Fehler: Antrag stellen \N{EN DASH} Sperrmüllabholung anmelden")
         page.click("#error-summary a[href='#field-kontakt_email']")
         assert page.evaluate("document.activeElement.id") == "field-kontakt_email"
+        assert _axe_violations(page) == []
+        browser.close()
+
+
+def test_signup_errors_take_the_focus_the_same_way(communes, monkeypatch) -> None:
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    load_shipped_catalogue()
+    main_connection = connections["default"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.route("**/*", _forward(Client(HTTP_HOST="localhost"), "localhost", main_connection))
+        page.goto("http://localhost/signup/apply/14713000/")
+        page.fill("#id_applicant_name", "Anna Amtsleiterin")
+        page.click("button:has-text('Antrag absenden')")
+        page.wait_for_selector("#error-summary")
+        _wait_until(page, "document.activeElement && document.activeElement.id === 'error-summary'")
+        page.click("#error-summary a[href='#id_accept_terms']")
+        assert page.evaluate("document.activeElement.id") == "id_accept_terms"
+        assert page.input_value("#id_applicant_name") == "Anna Amtsleiterin"  # what was typed stays
+        assert _axe_violations(page) == []
         browser.close()
 
 
