@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -13,6 +12,7 @@ from icalendar import Calendar, Event
 
 from appointments.availability import BERLIN
 from appointments.models import Booking
+from branding.services import sender
 from tenants.models import Commune
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def _render_and_send(template: str, booking: Booking, commune: Commune | None, *
         }
         subject = render_to_string(f"appointments/email/{template}_subject.txt", context).strip()
         text = render_to_string(f"appointments/email/{template}.txt", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [booking.email])
+    message = EmailMultiAlternatives(subject, text, sender(commune), [booking.email])
     if template != "offer":
         message.attach("termin.ics", ics(booking, commune, title=title), "text/calendar")
     message.send()

@@ -6,6 +6,7 @@ Works without JavaScript: radio buttons grouped by day in fieldsets, one submit 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from appointments import availability, selectors, services
 from appointments.models import Booking, ServiceSettings
 from citizen_requests.models import CitizenRequest
+from kommunal.error_summary import ErrorItem
 
 
 def parse_slot(value: str) -> datetime | None:
@@ -56,6 +58,10 @@ def _picker_context(request: HttpRequest, settings: ServiceSettings) -> dict[str
 
 def _render_picker(request: HttpRequest, settings: ServiceSettings, status: int = 200, **extra: object) -> HttpResponse:
     context = {**_picker_context(request, settings), **extra}
+    errors = cast(dict[str, list[str]], extra.get("errors") or {})
+    context["error_items"] = [
+        ErrorItem("field-email" if field == "email" else "times", "", messages) for field, messages in errors.items()
+    ]
     return render(request, "appointments/picker.html", context, status=status)
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.http import HttpRequest
+from django_tenants.utils import schema_context
 
 from branding.models import Branding
+from tenants.models import Commune
 
 CACHE_KEY = "branding:v2"
 CACHE_SECONDS = 60 * 60
@@ -36,3 +38,13 @@ def request_branding(request: HttpRequest) -> Branding:
 def forget_cached_branding() -> None:
     """Drop the current schema's cached branding (called on save and again on commit)."""
     cache.delete(CACHE_KEY)
+
+
+def display_name(commune: Commune) -> str:
+    """The name ``commune`` uses towards citizens: its branding's display name, else its official name.
+
+    Reads the branding in the commune's own schema whichever schema is current, so a mail never
+    carries the name of the commune whose request happened to run before.
+    """
+    with schema_context(commune.schema_name):
+        return current_branding().display_name or commune.name

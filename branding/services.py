@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from branding import colors, images
 from branding.models import Branding
-from branding.selectors import current_branding, forget_cached_branding
+from branding.selectors import current_branding, display_name, forget_cached_branding
 from branding.storage import AssetStore, StorageUnavailable
 from tenants.models import Commune
 
@@ -156,6 +157,18 @@ def remove_header_image(*, commune: Commune, actor: str) -> Branding:
 def asset_path(key: str) -> str:
     """The path under which the application serves ``key`` on the commune's own host."""
     return f"/branding/assets/{key.rsplit('/', 1)[1]}"
+
+
+def sender(commune: Commune | None) -> str:
+    """The ``From`` of a mail to citizens: the commune's display name with the platform's address.
+
+    E.g. ``Stadt Zeitz <noreply@kommunal.example>``; names beyond ASCII are RFC 2047 encoded.
+    Without a commune, the platform's own ``DEFAULT_FROM_EMAIL``.
+    """
+    if commune is None:
+        return settings.DEFAULT_FROM_EMAIL
+    _platform_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((display_name(commune), address))
 
 
 def send_branded_mail(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from branding.selectors import display_name
+from branding.services import sender
+from citizen_requests import status_links
 from citizen_requests.models import CitizenRequest, PaymentStatus
 from payments import links
 from tenants.models import Commune
@@ -32,7 +34,8 @@ def _send(template: str, request: CitizenRequest, commune: Commune | None, **con
 def _render_and_send(template: str, request: CitizenRequest, commune: Commune | None, **context: Any) -> None:
     with translation.override(request.language):
         context = {"request": request, "commune": commune, "service_title": request.service.title, **context}
-        context["status_url"] = f"{commune.portal_url}/status/" if commune else ""
+        context["brand_name"] = display_name(commune) if commune else ""
+        context["status_url"] = status_links.status_url(commune, request.tracking_number) if commune else ""
         payable = request.payment_status in (PaymentStatus.UNPAID, PaymentStatus.FAILED)
         context["payment_url"] = (
             f"{commune.portal_url}{links.path(request.tracking_number)}" if commune and payable else ""
@@ -40,7 +43,7 @@ def _render_and_send(template: str, request: CitizenRequest, commune: Commune | 
         subject = render_to_string(f"citizen_requests/email/{template}_subject.txt", context).strip()
         text = render_to_string(f"citizen_requests/email/{template}.txt", context)
         html = render_to_string(f"citizen_requests/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [request.email])
+    message = EmailMultiAlternatives(subject, text, sender(commune), [request.email])
     message.attach_alternative(html, "text/html")
     message.send()
 

@@ -7,7 +7,9 @@ import uuid
 from django.db.models import QuerySet
 
 from activations.models import Activation
+from citizen_requests import status_links
 from citizen_requests.models import Attachment, CitizenRequest
+from tenants.db import connection
 
 
 def active_activations() -> QuerySet[Activation]:
@@ -38,6 +40,24 @@ def find_for_citizen(tracking_number: str, email: str) -> CitizenRequest | None:
         .filter(tracking_number=tracking_number.strip().upper(), email__iexact=email.strip())
         .first()
     )
+
+
+def find_by_status_link(tracking_number: str, code: str) -> CitizenRequest | None:
+    """The request the status link of the citizen's e-mail names, if its access code is right."""
+    tracking_number = tracking_number.strip().upper()
+    if not status_links.is_valid(connection.schema_name, tracking_number, code.strip()):
+        return None
+    return (
+        CitizenRequest.objects.select_related("service")
+        .prefetch_related("changes")
+        .filter(tracking_number=tracking_number)
+        .first()
+    )
+
+
+def submitted_request(tracking_number: str) -> CitizenRequest | None:
+    """The request ``tracking_number`` of this commune with its service, or None."""
+    return CitizenRequest.objects.select_related("service").filter(tracking_number=tracking_number).first()
 
 
 def attachment(tracking_number: str, attachment_id: str) -> Attachment | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from branding.services import sender
 from citizen_requests.models import CitizenRequest
 from citizens.models import Citizen
 from tenants.models import Commune
@@ -28,6 +28,6 @@ def send_message_waiting(citizen: Citizen, request: CitizenRequest, commune: Com
         with translation.override(request.language):
             subject = render_to_string("citizens/email/message_waiting_subject.txt", context).strip()
             text = render_to_string("citizens/email/message_waiting.txt", context)
-        send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [citizen.email])
+        send_mail(subject, text, sender(commune), [citizen.email])
     except Exception:
         logger.exception("Could not send the message notification for request %s", request.tracking_number)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import commune_admin_required
+from kommunal.error_summary import items_for_form
 from legal import enforcement, selectors, services
 from legal.forms import FeedbackForm, LegalTextForm
 from legal.models import LegalText
@@ -45,6 +46,7 @@ def page(request: HttpRequest, kind: str) -> HttpResponse:
         "title": legal_kind.label,
         "text": text,
         "feedback_form": form if accessibility else None,
+        "error_items": items_for_form(form) if form.is_bound else [],
         "enforcement": enforcement.for_ags(commune.ags) if accessibility else None,
     }
     return render(request, "legal/page.html", context, status=400 if form.errors else 200)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from activations.models import Activation
@@ -25,6 +26,7 @@ from citizens import session as citizen_session
 from citizens.trust import TrustLevel
 from kommunal.api.callers import client_address
 from kommunal.cache import CacheUnavailable
+from kommunal.error_summary import ErrorItem
 from payments import links
 from portal.page_cache import cache_public_page
 
@@ -138,13 +140,17 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         fields = schema_form.build_fields(activation.version, values=known)
         status = 200
+    error_items = [ErrorItem(f.input_id, f.label, f.errors) for f in fields if f.errors]
+    if email_errors:
+        error_items.append(ErrorItem(f"field-{EMAIL_FIELD}", _("Your e-mail address"), email_errors))
     context = {
         "activation": activation,
         "fields": fields,
         "email": email,
         "email_field": EMAIL_FIELD,
         "email_errors": email_errors,
-        "has_errors": bool(email_errors) or any(f.errors for f in fields),
+        "error_items": error_items,
+        "has_errors": bool(error_items),
         "prefilled": set(known),
         "citizen_login": login,
     }
@@ -156,7 +162,11 @@ def submitted(request: HttpRequest) -> HttpResponse:
     tracking_number = request.session.get("submitted_request")
     if not tracking_number:
         return redirect("portal:home")
-    return render(request, "portal/submitted.html", {"tracking_number": tracking_number})
+    submitted_request = selectors.submitted_request(tracking_number)
+    if submitted_request is None:  # deleted meanwhile (retention), or a stale session
+        return redirect("portal:home")
+    context = {"tracking_number": tracking_number, "service": submitted_request.service}
+    return render(request, "portal/submitted.html", context)
 
 
 def _too_many_lookups(request: HttpRequest) -> bool:
@@ -175,17 +185,25 @@ def _too_many_lookups(request: HttpRequest) -> bool:
         return True
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def status(request: HttpRequest) -> HttpResponse:
     """Status by tracking number and e-mail; a wrong number and a wrong address look the same.
 
-    Look-ups are limited per client so that tracking numbers cannot be tried out in bulk.
+    The link in the citizen's e-mails (see ``citizen_requests.status_links``) carries the tracking
+    number and an access code instead and shows the status on a GET. Look-ups of both kinds are
+    limited per client so that tracking numbers cannot be tried out in bulk.
     """
+    params = request.POST if request.method == "POST" else request.GET
+    tracking_number = params.get("tracking_number", "")[:40]
     found, not_found, throttled = None, False, False
-    if request.method == "POST":
+    if request.method == "POST" or (tracking_number and "code" in params):
         throttled = _too_many_lookups(request)
         if not throttled:
-            found = selectors.find_for_citizen(request.POST.get("tracking_number", ""), request.POST.get("email", ""))
+            if request.method == "POST":
+                found = selectors.find_for_citizen(tracking_number, request.POST.get("email", ""))
+            else:
+                found = selectors.find_by_status_link(tracking_number, params.get("code", "")[:200])
             not_found = found is None
     context = {
         "found": found,
@@ -193,7 +211,8 @@ def status(request: HttpRequest) -> HttpResponse:
         if found and found.payment_status in (PaymentStatus.UNPAID, PaymentStatus.FAILED)
         else "",
         "not_found": not_found,
+        "by_link": request.method == "GET",
         "throttled": throttled,
-        "tracking_number": request.POST.get("tracking_number", ""),
+        "tracking_number": tracking_number,
     }
     return render(request, "portal/status.html", context, status=429 if throttled else 200)

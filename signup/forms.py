@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any
 
 from django import forms
+from django.forms.boundfield import BoundWidget
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Category
 from catalog.selectors import published_services
+from kommunal.error_summary import ErrorItem, items_for_form
 from signup.leitweg import validate_leitweg_id
 
 
@@ -48,7 +52,24 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["services"].choices = [(service.slug, service.title) for service in published_services()]  # type: ignore[attr-defined]
+        labels = dict(Category.choices)
+        services = sorted(published_services(), key=lambda s: (str(labels.get(s.category, s.category)), str(s.title)))
+        self.fields["services"].choices = [  # type: ignore[attr-defined]
+            (labels.get(category, category), [(service.slug, service.title) for service in group])
+            for category, group in groupby(services, key=lambda service: service.category)
+        ]
+
+    def service_groups(self) -> list[tuple[str, list[BoundWidget]]]:
+        """The service checkboxes by subject area: (label of the area, its checkboxes)."""
+        checkboxes = iter(self["services"].subwidgets)
+        return [
+            (str(label), [next(checkboxes) for _option in options])
+            for label, options in self.fields["services"].choices  # type: ignore[attr-defined]
+        ]
+
+    def error_items(self) -> list[ErrorItem]:
+        """The form's errors for the summary at the top (the honeypot never shows up there)."""
+        return items_for_form(self, skip=["website"])
 
     @property
     def is_bot(self) -> bool:

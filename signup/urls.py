@@ -8,6 +8,7 @@ app_name = "signup"
 urlpatterns = [
     path("signup/", views.start, name="start"),
     path("signup/apply/<str:ags>/", views.apply, name="apply"),
+    path("signup/submitted/", views.submitted, name="submitted"),
     path("signup/verify/<str:token>/", views.verify, name="verify"),
     path("signup/<uuid:pk>/", views.status, name="status"),
     path("legal/terms/", views.legal_text, {"document": "terms"}, name="terms"),

@@ -18,7 +18,7 @@ from signup.models import Application
 from signup.provisioning import STEP_LABELS
 from tenants.models import Municipality
 
-STATUS_REFRESH_SECONDS = 3
+STATUS_POLL_SECONDS = 30
 
 
 def start(request: HttpRequest) -> HttpResponse:
@@ -36,13 +36,13 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def apply(request: HttpRequest, ags: str) -> HttpResponse:
-    """Steps 2 and 3: applicant, terms, services and billing contact."""
+    """Steps 2 and 3: applicant, terms, services and billing contact; success redirects (no re-post)."""
     municipality = get_object_or_404(Municipality, ags=ags, retired_at__isnull=True)
     form = ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if form.is_bot:
             # Look exactly like success, store nothing.
-            return render(request, "signup/submitted.html", status=200)
+            return redirect("signup:submitted")
         try:
             ratelimit.hit("signup-ip", request_client_address(request))
             ratelimit.hit("signup-email", form.cleaned_data["applicant_email"])
@@ -52,24 +52,33 @@ def apply(request: HttpRequest, ags: str) -> HttpResponse:
             messages.error(
                 request, _("Too many applications; please try again in %(minutes)d minutes.") % {"minutes": minutes}
             )
-            return render(request, "signup/apply.html", {"form": form, "municipality": municipality}, status=429)
+            return _apply_page(request, form, municipality, status=429)
         except ratelimit.Unavailable:
             messages.error(request, _("Applications cannot be accepted right now; please try again in a few minutes."))
-            return render(request, "signup/apply.html", {"form": form, "municipality": municipality}, status=503)
+            return _apply_page(request, form, municipality, status=503)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            return render(request, "signup/submitted.html")
-    return render(
-        request,
-        "signup/apply.html",
-        {
-            "form": form,
-            "municipality": municipality,
-            "terms_version": legal.TERMS_VERSION,
-            "dpa_version": legal.DPA_VERSION,
-        },
-    )
+            return redirect("signup:submitted")  # a reload of the next page never posts again
+    return _apply_page(request, form, municipality, status=400 if form.errors else 200)
+
+
+def _apply_page(
+    request: HttpRequest, form: ApplicationForm, municipality: Municipality, *, status: int
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "municipality": municipality,
+        "error_items": form.error_items() if form.is_bound else [],
+        "terms_version": legal.TERMS_VERSION,
+        "dpa_version": legal.DPA_VERSION,
+    }
+    return render(request, "signup/apply.html", context, status=status)
+
+
+def submitted(request: HttpRequest) -> HttpResponse:
+    """After the application: please confirm the e-mail address (the page the POST redirects to)."""
+    return render(request, "signup/submitted.html")
 
 
 def _add_errors(form: ApplicationForm, exc: ValidationError) -> None:
@@ -91,15 +100,16 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def status(request: HttpRequest, pk: str) -> HttpResponse:
-    """The application's progress; refreshes itself (without JavaScript) until it is decided."""
+    """The application's progress; the applicant checks it with a button, status-poll.js every 30 s.
+
+    No automatic reload of the page (WCAG 2.2.1 and 2.2.2): the script only replaces the status
+    region, announces changes politely and can be paused.
+    """
     application = get_object_or_404(Application.objects.select_related("commune"), pk=pk)
     steps = [(label, name in application.steps_done) for name, label in STEP_LABELS.items()]
     waiting = application.status in (Application.Status.PENDING_REVIEW, Application.Status.PROVISIONING)
-    return render(
-        request,
-        "signup/status.html",
-        {"application": application, "steps": steps, "refresh": STATUS_REFRESH_SECONDS if waiting else None},
-    )
+    context = {"application": application, "steps": steps, "waiting": waiting, "poll_seconds": STATUS_POLL_SECONDS}
+    return render(request, "signup/status.html", context)
 
 
 def legal_text(request: HttpRequest, document: str) -> HttpResponse:

@@ -21,6 +21,7 @@ from operators.models import Role
 from tests.catalog_helpers import activate, load_shipped_catalogue
 from tests.helpers import host_client, signed_in_client
 from tests.operator_helpers import verified_operator_client
+from tests.signup.helpers import submit
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parent / "axe" / "axe.min.js"
@@ -38,6 +39,7 @@ CITIZEN_PAGES = [
     "/status/",
     "/accounts/login/",
 ]
+CITIZEN_PAGES += ["/leistungen/sperrmuell/antrag/"]
 CITIZEN_PAGES += ["/rechtliches/impressum/", "/rechtliches/datenschutz/", "/rechtliches/barrierefreiheit/"]
 ADMIN_PAGES = ["/verwaltung/anfragen/", "/verwaltung/leistungen/", "/branding/", "/integrations/"]
 ADMIN_PAGES += ["/verwaltung/rechnungen/", "/verwaltung/rechtliches/", "/verwaltung/rechtliches/impressum/"]
@@ -45,6 +47,7 @@ ADMIN_PAGES += ["/verwaltung/mitarbeitende/", "/verwaltung/leistungen/sperrmuell
 OPERATOR_PAGES = ["/operator/", "/operator/audit/", "/operator/usage/", "/operator/catalog/"]
 OPERATOR_PAGES += ["/operator/tenants/zeitz/", "/operator/signups/"]
 PLATFORM_PAGES = ["/", "/?q=Zeitz", "/signup/"]
+PLATFORM_PAGES += ["/signup/apply/14713000/", "/signup/submitted/"]
 
 Responses = dict[str, tuple[int, dict[str, str], bytes]]
 
@@ -105,8 +108,9 @@ def test_every_page_of_the_three_journeys_has_no_wcag_aa_violation(communes) -> 
     load_shipped_catalogue()
     activate(communes.zeitz, "sperrmuell")
     admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
+    waiting = f"/signup/{submit().pk}/"
     journeys = [
-        (host_client(), "localhost", PLATFORM_PAGES),
+        (host_client(), "localhost", [*PLATFORM_PAGES, waiting]),
         (operator, "localhost", OPERATOR_PAGES),
         (host_client(communes.zeitz), communes.zeitz.primary_host, CITIZEN_PAGES),
         (admin, communes.zeitz.primary_host, ADMIN_PAGES),

@@ -221,3 +221,16 @@ def test_after_submitting_a_request_the_booking_belongs_to_it(office, communes, 
     book_via_form(zeitz_client, first_free(office, communes.zeitz))
     with tenant_context(communes.zeitz):
         assert Booking.objects.get().request_id == submitted.pk
+
+
+def test_picker_errors_use_the_shared_summary_that_takes_the_focus(office, communes, zeitz_client):
+    slot = first_free(office, communes.zeitz)
+    response = zeitz_client.post(f"/termine/{SERVICE}/", {"slot": slot.starts_at.isoformat(), "email": "x"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1"' in page
+    assert '<a href="#field-email">' in page
+    assert '<script src="/static/kommunal/error-summary.js" defer></script>' in page
+    assert "<title>Fehler: " in page
+    no_time = zeitz_client.post(f"/termine/{SERVICE}/", {"email": "erika@example.org"}).content.decode()
+    assert '<a href="#times">' in no_time
