@@ -7,22 +7,27 @@ from typing import Any
 from django.http import HttpRequest
 
 from branding.middleware import portal_languages
-from branding.selectors import current_branding
+from branding.selectors import brand_name, current_branding
 from branding.services import asset_path
+from tenants.models import Commune
 
 
-def branding(request: HttpRequest) -> dict[str, Any]:
-    """``branding``, its ``brand_assets`` URLs and the ``portal_languages`` offered on this host.
+def brand_context(commune: Commune) -> dict[str, Any]:
+    """``branding``, ``brand_name`` and the ``brand_assets`` URLs of ``commune``; call it in its schema.
 
     Costs no query when the branding is cached and one when it is not.
     """
-    commune = getattr(request, "commune", None)
-    if commune is None:
-        return {"portal_languages": portal_languages(request)}
     current = current_branding()
     return {
         "branding": current,
-        "brand_name": current.display_name or commune.name,
+        "brand_name": brand_name(commune, current),
         "brand_assets": {name: asset_path(key) for name, key in current.assets.items()},
-        "portal_languages": portal_languages(request),
     }
+
+
+def branding(request: HttpRequest) -> dict[str, Any]:
+    """The branding of the host's commune (see ``brand_context``) and the ``portal_languages`` offered."""
+    commune = getattr(request, "commune", None)
+    if commune is None:
+        return {"portal_languages": portal_languages(request)}
+    return {**brand_context(commune), "portal_languages": portal_languages(request)}
