@@ -126,7 +126,11 @@ def _store_figures(rows: list[tuple[Any, ...]], now: datetime) -> None:
     TenantStats.objects.bulk_create(
         [
             TenantStats(
-                commune_id=row[0], active_services=row[1], open_requests=row[2], last_activity_at=row[3], refreshed_at=now
+                commune_id=row[0],
+                active_services=row[1],
+                open_requests=row[2],
+                last_activity_at=row[3],
+                refreshed_at=now,
             )
             for row in rows
         ],

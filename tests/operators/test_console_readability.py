@@ -52,7 +52,7 @@ def test_services_are_listed_by_title_not_slug(communes, operator_client) -> Non
     page = operator_client(Role.VIEWER).client.get("/operator/tenants/zeitz/", HTTP_ACCEPT_LANGUAGE="de")
     body = page.content.decode()
 
-    assert "<td class=\"wrap\">Hundesteuer anmelden</td>" in body
+    assert '<td class="wrap">Hundesteuer anmelden</td>' in body
     assert ">hundesteuer-x<" not in body
 
 

@@ -128,7 +128,9 @@ def test_tenant_detail_shows_activations_read_in_the_tenant_schema(operator_clie
     _activate(communes, [], [version.service.slug])
     client = operator_client(Role.VIEWER).client
     assert "Wohngeld beantragen" in client.get("/operator/tenants/borna/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    assert "Wohngeld beantragen" not in client.get("/operator/tenants/zeitz/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert (
+        "Wohngeld beantragen" not in client.get("/operator/tenants/zeitz/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    )
 
 
 def test_usage_page_draws_bars(operator_client, communes) -> None:
