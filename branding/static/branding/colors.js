@@ -53,7 +53,7 @@
         preview.style.setProperty("--preview-" + field.dataset.colorRole, value);
         var ratio = contrastWithWhite(value);
         if (ratio < MIN_CONTRAST) {
-          var shown = (Math.floor(ratio * 10) / 10).toLocaleString(lang, { minimumFractionDigits: 1 });
+          var shown = ratio.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
           problems.push(message.dataset.tooLow.replace("{label}", labelOf(field)).replace("{ratio}", shown));
         }
       });
