@@ -14,7 +14,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from citizen_requests.models import Status as RequestStatus
+from tenants.models import Commune
+
 ACTION_LABELS: Mapping[str, Any] = {
+    "accounts.locked_out": _("Sign-in locked after repeated failures"),
     "api_key.created": _("API key created"),
     "api_key.revoked": _("API key revoked"),
     "appointment.booked": _("Appointment booked"),
@@ -105,6 +109,7 @@ KEY_LABELS: Mapping[str, Any] = {
     "amount": _("Amount (cent)"),
     "attachment": _("With attachment"),
     "claimed_by": _("Claimed by"),
+    "client": _("Client address"),
     "counts": _("Rows"),
     "created": pgettext_lazy("catalogue entries", "Created"),
     "destination": _("Destination"),
@@ -156,8 +161,32 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def detail_items(data: Any) -> list[tuple[str, str]]:
-    """The details of an audit event as (translated key, readable value) pairs, in stored order."""
+# Status codes in the details, by the prefix of the action that recorded them.
+STATUS_LABELS: Mapping[str, Mapping[str, Any]] = {
+    "commune.": dict(Commune.Status.choices),
+    "request.": dict(RequestStatus.choices),
+}
+STATUS_KEYS = ("from_status", "to_status")
+
+
+def _status_label(action: str, value: Any) -> Any:
+    for prefix, labels in STATUS_LABELS.items():
+        if action.startswith(prefix) and isinstance(value, str) and value in labels:
+            return labels[value]
+    return value
+
+
+def detail_items(data: Any, action: str = "") -> list[tuple[str, str]]:
+    """The details of an audit event as (translated key, readable value) pairs, in stored order.
+
+    Status codes of communes and requests are shown by their translated label.
+    """
     if not isinstance(data, Mapping):
         return [(str(_("Details")), _value(data))] if data else []
-    return [(str(KEY_LABELS.get(key, key.replace("_", " "))), _value(value)) for key, value in data.items()]
+    return [
+        (
+            str(KEY_LABELS.get(key, key.replace("_", " "))),
+            _value(_status_label(action, value) if key in STATUS_KEYS else value),
+        )
+        for key, value in data.items()
+    ]

@@ -18,6 +18,6 @@ def action_label(action: str) -> str:
 
 
 @register.filter
-def detail_items(data: Any) -> list[tuple[str, str]]:
-    """The details of an audit event as (translated key, readable value) pairs."""
-    return labels.detail_items(data)
+def detail_items(data: Any, action: str = "") -> list[tuple[str, str]]:
+    """The details of an audit event (recorded by ``action``) as (translated key, readable value) pairs."""
+    return labels.detail_items(data, action)

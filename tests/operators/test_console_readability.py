@@ -98,3 +98,38 @@ def test_tenant_list_shows_last_activity_as_a_short_date(communes, operator_clie
     page = operator_client(Role.VIEWER).client.get("/operator/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
 
     assert len(re.findall(r'<td class="nowrap">\d\d\.\d\d\.\d{4}</td>', page)) == 1  # date only, no time
+
+
+def test_status_changes_name_the_statuses_in_german(communes, operator_client) -> None:
+    from tenants import actions
+
+    actions.suspend_commune(communes.zeitz, actor="operator:ops@provider.example", reason="Zahlungsverzug")
+
+    page = operator_client(Role.VIEWER).client.get("/operator/audit/?commune=zeitz", HTTP_ACCEPT_LANGUAGE="de")
+    body = page.content.decode()
+
+    assert '<span title="commune.status_changed">Status geändert</span>' in body
+    assert "<dt>Grund</dt><dd>Zahlungsverzug</dd>" in body
+    assert "<dt>Neuer Status</dt><dd>gesperrt</dd>" in body
+    assert "<dt>Bisheriger Status</dt><dd>aktiv</dd>" in body
+
+
+def test_every_recorded_action_has_a_label() -> None:
+    from pathlib import Path
+
+    from activations.models import ActivationEvent
+    from audit.labels import ACTION_LABELS
+
+    root = Path(__file__).resolve().parents[2]
+    literal = re.compile(r'audit\.record\(\s*"([a-z_]+\.[a-z_]+)"')
+    recorded = {
+        code
+        for source in root.glob("*/**/*.py")
+        if source.parts[len(root.parts)] not in {"tests", ".venv", "bench"}
+        for code in literal.findall(source.read_text())
+    }
+    recorded |= {f"service.{action}" for action in ActivationEvent.Action.values}
+    recorded |= {f"branding.{kind}_replaced" for kind in ("logo", "header")} | {"branding.header_removed"}
+
+    assert len(recorded) > 60
+    assert sorted(recorded - set(ACTION_LABELS)) == []
