@@ -104,42 +104,46 @@ ACTION_LABELS: Mapping[str, Any] = {
     "webhook.subscribed": _("Webhook subscribed"),
 }
 
+# Detail keys in the order they are shown: what changed first, then the rest; unknown keys last.
 KEY_LABELS: Mapping[str, Any] = {
+    "from_status": _("Previous status"),
+    "to_status": _("New status"),
+    "reason": _("Reason"),
+    "service": _("Service"),
+    "services": _("Services"),
+    "version": _("Version"),
+    "path": _("Archive"),
+    "sha256": _("SHA-256"),
+    "counts": _("Rows"),
+    "files": _("Files"),
     "ags": _("AGS"),
     "amount": _("Amount (cent)"),
     "attachment": _("With attachment"),
     "claimed_by": _("Claimed by"),
     "client": _("Client address"),
-    "counts": _("Rows"),
     "created": pgettext_lazy("catalogue entries", "Created"),
     "destination": _("Destination"),
     "dpa_version": _("Data processing agreement (version)"),
     "fields": _("Fields"),
-    "files": _("Files"),
-    "from_status": _("Previous status"),
     "keys": _("Files"),
     "message": _("Message"),
     "new_versions": _("New versions"),
-    "path": _("Archive"),
     "payment_status": _("Payment status"),
     "price": _("Price"),
     "provider": _("Provider"),
-    "reason": _("Reason"),
     "retention_days": _("Retention (days)"),
-    "service": _("Service"),
-    "services": _("Services"),
-    "sha256": _("SHA-256"),
     "source": _("Source"),
     "source_schema": _("Source schema"),
     "terms_version": _("Terms of use (version)"),
-    "to_status": _("New status"),
     "trust_level": _("Trust level"),
     "updated": pgettext_lazy("catalogue entries", "Updated"),
-    "version": _("Version"),
 }
 
 
 NO_VALUE = "\N{EN DASH}"
+
+
+_KEY_ORDER = {key: position for position, key in enumerate(KEY_LABELS)}
 
 
 def action_label(action: str) -> str:
@@ -177,7 +181,7 @@ def _status_label(action: str, value: Any) -> Any:
 
 
 def detail_items(data: Any, action: str = "") -> list[tuple[str, str]]:
-    """The details of an audit event as (translated key, readable value) pairs, in stored order.
+    """The details of an audit event as (translated key, readable value) pairs, in the order of ``KEY_LABELS``.
 
     Status codes of communes and requests are shown by their translated label.
     """
@@ -188,5 +192,5 @@ def detail_items(data: Any, action: str = "") -> list[tuple[str, str]]:
             str(KEY_LABELS.get(key, key.replace("_", " "))),
             _value(_status_label(action, value) if key in STATUS_KEYS else value),
         )
-        for key, value in data.items()
+        for key, value in sorted(data.items(), key=lambda item: _KEY_ORDER.get(item[0], len(_KEY_ORDER)))
     ]
