@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.cache import cache
 from django.http import HttpRequest
 from django_tenants.utils import schema_context
 
 from branding.models import Branding
-from tenants.models import Commune
+
+if TYPE_CHECKING:
+    from tenants.models import Commune
 
 CACHE_KEY = "branding:v2"
 CACHE_SECONDS = 60 * 60
@@ -40,11 +44,15 @@ def forget_cached_branding() -> None:
     cache.delete(CACHE_KEY)
 
 
-def display_name(commune: Commune) -> str:
-    """The name ``commune`` uses towards citizens: its branding's display name, else its official name.
+def brand_name(commune: Commune, branding: Branding | None = None) -> str:
+    """The name the commune appears under towards citizens: its display name, else its registry name.
 
-    Reads the branding in the commune's own schema whichever schema is current, so a mail never
-    carries the name of the commune whose request happened to run before.
+    Without ``branding`` it reads the commune's branding in the commune's own schema, whichever
+    schema is current, so a mail never carries the name of the commune whose request ran before.
+    Pages, titles and e-mails use it; only what the law asks to carry the official name (the
+    Impressum) reads ``Commune.name`` itself.
     """
-    with schema_context(commune.schema_name):
-        return current_branding().display_name or commune.name
+    if branding is None:
+        with schema_context(commune.schema_name):
+            branding = current_branding()
+    return branding.display_name or commune.name

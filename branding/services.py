@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from branding import colors, images
 from branding.models import Branding
-from branding.selectors import current_branding, display_name, forget_cached_branding
+from branding.selectors import brand_name, current_branding, forget_cached_branding
 from branding.storage import AssetStore, StorageUnavailable
 from tenants.models import Commune
 
@@ -168,7 +168,7 @@ def sender(commune: Commune | None) -> str:
     if commune is None:
         return settings.DEFAULT_FROM_EMAIL
     _platform_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return formataddr((display_name(commune), address))
+    return formataddr((brand_name(commune), address))
 
 
 def send_branded_mail(
@@ -191,7 +191,7 @@ def send_branded_mail(
     full_context = {
         "commune": commune,
         "branding": branding,
-        "brand_name": branding.display_name or commune.name,
+        "brand_name": brand_name(commune, branding),
         "portal_url": commune.portal_url,
         "logo_url": f"{commune.portal_url}{asset_path(logo)}" if logo else "",
         "subject": subject,

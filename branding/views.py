@@ -16,7 +16,7 @@ from accounts.decorators import commune_admin_required
 from branding import domains, services
 from branding.forms import BrandingForm, DomainForm, ImageUploadForm
 from branding.images import CONTENT_TYPES
-from branding.selectors import current_branding
+from branding.selectors import brand_name, current_branding
 from branding.storage import AssetStore, StorageUnavailable
 from kommunal.api.docs_pages import SwaggerView
 
@@ -162,6 +162,5 @@ class BrandedSwaggerView(SwaggerView):
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         commune = getattr(request, "commune", None)
         if commune is not None:
-            name = current_branding().display_name or commune.name
-            self.title = _("%(name)s - API documentation") % {"name": name}
+            self.title = _("%(name)s - API documentation") % {"name": brand_name(commune)}
         return super().get(request, *args, **kwargs)

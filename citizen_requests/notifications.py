@@ -9,7 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from branding.selectors import display_name
+from branding.selectors import brand_name
 from branding.services import sender
 from citizen_requests import status_links
 from citizen_requests.models import CitizenRequest, PaymentStatus
@@ -34,7 +34,7 @@ def _send(template: str, request: CitizenRequest, commune: Commune | None, **con
 def _render_and_send(template: str, request: CitizenRequest, commune: Commune | None, **context: Any) -> None:
     with translation.override(request.language):
         context = {"request": request, "commune": commune, "service_title": request.service.title, **context}
-        context["brand_name"] = display_name(commune) if commune else ""
+        context["brand_name"] = brand_name(commune) if commune else ""
         context["status_url"] = status_links.status_url(commune, request.tracking_number) if commune else ""
         payable = request.payment_status in (PaymentStatus.UNPAID, PaymentStatus.FAILED)
         context["payment_url"] = (

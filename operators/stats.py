@@ -23,6 +23,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from catalog.models import Service
 from operators.models import RequestsPerWeek, ServiceUsage, TenantStats
 from tenants import selectors
+from tenants.models import Commune
 
 # Planning time grows faster than linearly with the branches of one statement; see bench/tenant_stats.py.
 BATCH_SIZE = 200
@@ -120,6 +121,39 @@ def _sum_over(parts: list[str], key: str) -> dict[Any, int]:
         return {value: int(n) for value, n in cursor.fetchall()}
 
 
+def _store_figures(rows: list[tuple[Any, ...]], now: datetime) -> None:
+    """Upsert the ``TenantStats`` of the rows ``_figures_sql`` returned."""
+    TenantStats.objects.bulk_create(
+        [
+            TenantStats(
+                commune_id=row[0],
+                active_services=row[1],
+                open_requests=row[2],
+                last_activity_at=row[3],
+                refreshed_at=now,
+            )
+            for row in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["commune"],
+        update_fields=["active_services", "open_requests", "last_activity_at", "refreshed_at"],
+    )
+
+
+def refresh_commune_stats(commune: Commune, now: datetime | None = None) -> TenantStats:
+    """Recount the figures of one commune (two statements): when it is provisioned, and on an
+    operator's request from the console. Service usage and requests per week stay with the
+    periodic ``refresh_tenant_stats``."""
+    now = now or timezone.now()
+    with schema_context(get_public_schema_name()):
+        existing = _existing_tables([commune.schema_name])
+        with connection.cursor() as cursor:
+            cursor.execute(_figures_sql([(commune.pk, commune.schema_name)], existing))
+            rows = cursor.fetchall()
+        _store_figures(rows, now)
+        return TenantStats.objects.get(commune_id=commune.pk)
+
+
 def refresh_tenant_stats(batch_size: int = BATCH_SIZE, now: datetime | None = None) -> RefreshResult:
     """Recount every commune with a schema: at most four statements (tables, figures, usage, requests per
     week) per batch of schemas, plus the upserts."""
@@ -145,21 +179,7 @@ def refresh_tenant_stats(batch_size: int = BATCH_SIZE, now: datetime | None = No
             if week_parts:
                 per_week.update(_sum_over(week_parts, "week"))
                 statements += 1
-            TenantStats.objects.bulk_create(
-                [
-                    TenantStats(
-                        commune_id=row[0],
-                        active_services=row[1],
-                        open_requests=row[2],
-                        last_activity_at=row[3],
-                        refreshed_at=now,
-                    )
-                    for row in rows
-                ],
-                update_conflicts=True,
-                unique_fields=["commune"],
-                update_fields=["active_services", "open_requests", "last_activity_at", "refreshed_at"],
-            )
+            _store_figures(rows, now)
         with transaction.atomic():
             ServiceUsage.objects.all().delete()
             known = set(Service.objects.filter(pk__in=list(usage)).values_list("pk", flat=True))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("2fa/enrol/<str:key>/", views.enrol, name="enrol"),
     path("2fa/verify/", views.otp_verify, name="otp-verify"),
     path("tenants/<slug:slug>/", views.tenant_detail, name="tenant-detail"),
+    path("tenants/<slug:slug>/figures/refresh/", views.tenant_refresh_figures, name="tenant-refresh-figures"),
     path("tenants/<slug:slug>/exports/<str:name>", views.export_download, name="export-download"),
     path("tenants/<slug:slug>/<slug:action>/", views.tenant_action, name="tenant-action"),
     path("audit/", views.audit_log, name="audit"),

@@ -137,6 +137,7 @@ def tenant_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "tenant": commune,
             "domains": commune.domains.order_by("-is_primary", "domain"),
             "activations": activations,
+            "has_schema": commune.status in WITH_SCHEMA,
             "events": selectors.audit_events({"commune": commune.slug})[:50],
             "transitions": commune.transitions.order_by("-at")[:20],
             "exports": exports,
@@ -145,6 +146,16 @@ def tenant_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_act": roles.allows(request.operator_role, Role.OPERATOR),  # type: ignore[attr-defined]
         },
     )
+
+
+@require_POST
+@operator_required()
+def tenant_refresh_figures(request: HttpRequest, slug: str) -> HttpResponse:
+    """Recount one commune's figures now instead of waiting for the periodic refresh."""
+    commune = get_object_or_404(Commune, slug=slug, status__in=WITH_SCHEMA)
+    stats.refresh_commune_stats(commune)
+    messages.success(request, _("The figures of %(name)s are up to date.") % {"name": commune.name})
+    return redirect("operators:tenant-detail", slug=commune.slug)
 
 
 @dataclass(frozen=True)

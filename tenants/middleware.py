@@ -23,6 +23,7 @@ from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_tenants.utils import tenant_context
 
 from kommunal.api.problems import problem_response
 from kommunal.hosts import verified_host
@@ -98,6 +99,11 @@ class TenantRoutingMiddleware:
                     "commune-suspended",
                 )
             else:
-                response = render(request, "tenants/suspended.html", {"suspended_commune": commune}, status=503)
+                # The page keeps the commune's look and tells how to reach its office meanwhile.
+                from branding.context_processors import brand_context
+
+                with tenant_context(commune):
+                    context = {"suspended_commune": commune, **brand_context(commune)}
+                response = render(request, "tenants/suspended.html", context, status=503)
         response["Retry-After"] = "3600"
         return response

@@ -20,6 +20,7 @@ from accounts.models import User
 from accounts.services import ensure_user, invitation_path
 from audit import services as audit
 from kommunal.hosts import url_for_host
+from operators import stats
 from tenants import actions, placement, template
 from tenants.db import connection
 from tenants.migration_state import schema_is_migrated
@@ -137,5 +138,7 @@ def provision_commune(
         invitation = invitation_path(admin)
     if commune.status == Commune.Status.PROVISIONING:
         actions.transition(commune, Commune.Status.ACTIVE, actor=actor)
+    # The console shows a new commune with its figures at once, not after the next periodic refresh.
+    stats.refresh_commune_stats(commune)
     base_url = url_for_host(domain.domain)
     return ProvisionedCommune(commune=commune, url=base_url, admin=admin, invitation_url=base_url + invitation)

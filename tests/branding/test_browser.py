@@ -100,3 +100,65 @@ def test_two_communes_render_with_their_own_colours_and_coat_of_arms(communes):
     assert seen["zeitz"]["logoLoaded"]
     assert seen["borna"]["logoLoaded"]
     assert seen["zeitz"]["favicon"] != seen["borna"]["favicon"]
+
+
+def test_colour_picker_and_text_field_stay_in_step_and_the_preview_warns_about_contrast(communes):
+    from playwright.sync_api import sync_playwright
+
+    from tests.a11y.test_axe import Responses as Files
+    from tests.a11y.test_axe import _fetch_with_files, _path
+    from tests.helpers import signed_in_client
+
+    host = communes.zeitz.primary_host
+    files: Files = _fetch_with_files(signed_in_client(communes.zeitz, "admin@zeitz.example"), "/branding/", {})
+
+    def serve(route) -> None:  # type: ignore[no-untyped-def]
+        status, headers, body = files.get(_path(route.request.url), (404, {}, b""))
+        route.fulfill(status=status, headers=headers, body=body)
+
+    preview_js = """() => {
+        const style = (selector, property) => getComputedStyle(document.querySelector(selector))[property];
+        return {
+            header: style('.brand-preview__header', 'backgroundColor'),
+            button: style('.brand-preview__button', 'backgroundColor'),
+            link: style('.brand-preview__link', 'color'),
+            tag: style('.brand-preview__tag', 'backgroundColor'),
+            picker: document.getElementById('id_primary_color_picker').value,
+            pickerShown: !document.getElementById('id_primary_color_picker').hidden,
+            text: document.getElementById('id_primary_color').value,
+            message: document.getElementById('contrast-message').textContent,
+            state: document.getElementById('contrast-message').dataset.state,
+        };
+    }"""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.route("**/*", serve)
+        page.goto(f"http://{host}/branding/")
+        initial = page.evaluate(preview_js)
+        page.fill("#id_primary_color", "#8a1538")
+        typed = page.evaluate(preview_js)
+        page.eval_on_selector(
+            "#id_accent_color_picker", "p => { p.value = '#ffcc00'; p.dispatchEvent(new Event('input')); }"
+        )
+        picked = page.evaluate(preview_js)
+        accent_text = page.input_value("#id_accent_color")
+        page.fill("#id_primary_color", "#8a15")
+        unfinished = page.evaluate(preview_js)
+        browser.close()
+
+    assert initial["pickerShown"]
+    assert initial["picker"] == initial["text"] == "#0b4f8a"
+    assert initial["state"] == "pass"
+    assert "mindestens 4,5:1" in initial["message"]
+
+    assert typed["picker"] == "#8a1538"
+    assert typed["header"] == typed["button"] == typed["link"] == "rgb(138, 21, 56)"
+
+    assert accent_text == "#ffcc00"
+    assert picked["tag"] == "rgb(255, 204, 0)"
+    assert picked["state"] == "fail"
+    assert "Akzentfarbe: Weiße Schrift erreicht nur 1,5:1" in picked["message"]
+
+    assert unfinished["header"] == "rgb(138, 21, 56)"  # the preview keeps the last valid colour
+    assert "Hauptfarbe: Geben Sie die Farbe als #rrggbb an" in unfinished["message"]

@@ -124,11 +124,13 @@ def test_tenant_list_filters(operator_client, communes) -> None:
 
 
 def test_tenant_detail_shows_activations_read_in_the_tenant_schema(operator_client, communes) -> None:
-    version = ServiceVersionFactory(service__slug="wohngeld")
+    version = ServiceVersionFactory(service__slug="wohngeld", service__title_de="Wohngeld beantragen")
     _activate(communes, [], [version.service.slug])
     client = operator_client(Role.VIEWER).client
-    assert "wohngeld" in client.get("/operator/tenants/borna/").content.decode()
-    assert "wohngeld" not in client.get("/operator/tenants/zeitz/").content.decode()
+    assert "Wohngeld beantragen" in client.get("/operator/tenants/borna/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert (
+        "Wohngeld beantragen" not in client.get("/operator/tenants/zeitz/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    )
 
 
 def test_usage_page_draws_bars(operator_client, communes) -> None:
