@@ -11,9 +11,10 @@ import secrets
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import psycopg.errors
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,15 +105,30 @@ def booking_range(settings: ServiceSettings, starts_at: datetime) -> dict[str, A
     return {"starts_at": starts_at, "ends_at": ends_at, "blocked": TimestamptzRange(begins, ends_at, "[)")}
 
 
+# What a booking insert raises when another transaction took the time first (see ``_occupy``).
+LOST_RACE = (IntegrityError, OperationalError)
+
+
 def _occupy(create: Any, resource_ids: list[int]) -> Booking:
-    """Try the free resources in turn; PostgreSQL decides who gets a contested one."""
+    """Try the free resources in turn; PostgreSQL decides who gets a contested one.
+
+    Two simultaneous inserts into the exclusion constraint can each wait for the other; PostgreSQL
+    then cancels one of them as a deadlock. That one lost the race just like an exclusion
+    violation, so it goes on to the next resource too.
+    """
     for resource_id in resource_ids:
         try:
             with transaction.atomic():
                 return create(resource_id)  # type: ignore[no-any-return]
-        except IntegrityError:
-            continue
+        except LOST_RACE as error:
+            _raise_unless_lost_race(error)
     raise SlotTaken
+
+
+def _raise_unless_lost_race(error: Exception) -> None:
+    """Re-raise ``error`` unless it is an exclusion violation or a deadlock of the booking insert."""
+    if isinstance(error, OperationalError) and not isinstance(error.__cause__, psycopg.errors.DeadlockDetected):
+        raise error
 
 
 @transaction.atomic
@@ -260,7 +276,8 @@ def _offer_freed_slot(settings: ServiceSettings, resource_id: int, starts_at: da
                 token=secrets.token_urlsafe(32),
                 **booking_range(settings, starts_at),
             )
-    except IntegrityError:  # someone booked the freed slot in the meantime
+    except LOST_RACE as error:  # someone booked the freed slot in the meantime
+        _raise_unless_lost_race(error)
         return None
     due_work.note(DueWork.Kind.APPOINTMENT_HOUSEKEEPING, held_until)
     entry.status, entry.offer = WaitlistEntry.Status.OFFERED, hold

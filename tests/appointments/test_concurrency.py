@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, time, timedelta
 
+import psycopg.errors
 import pytest
-from django.db import connections
+from django.db import OperationalError, connections
 from django.utils import translation
 from django_tenants.utils import tenant_context
 
@@ -69,3 +70,26 @@ def test_two_simultaneous_bookings_of_the_last_slot_exactly_one_wins(last_slot, 
     ]
     with tenant_context(communes.zeitz):
         assert Booking.objects.exclude(status=Booking.Status.CANCELLED).count() == 1
+
+
+def _insert_failing_with(cause: Exception):  # type: ignore[no-untyped-def]
+    def create(**fields):  # type: ignore[no-untyped-def]
+        raise OperationalError(str(cause)) from cause
+
+    return create
+
+
+def test_a_booking_insert_cancelled_as_a_deadlock_is_a_lost_race_not_an_error(last_slot, communes, monkeypatch):
+    # Two simultaneous inserts into the exclusion constraint can wait for each other; PostgreSQL
+    # then cancels one as a deadlock. Its citizen is told the time is taken, like any loser.
+    settings, slot = last_slot
+    monkeypatch.setattr(Booking.objects, "create", _insert_failing_with(psycopg.errors.DeadlockDetected("deadlock")))
+    with tenant_context(communes.zeitz), translation.override("en"), pytest.raises(services.SlotTaken):
+        services.book(settings, starts_at=slot.starts_at, email="person@example.org", actor="citizen")
+
+
+def test_a_booking_insert_failing_otherwise_is_not_mistaken_for_a_lost_race(last_slot, communes, monkeypatch):
+    settings, slot = last_slot
+    monkeypatch.setattr(Booking.objects, "create", _insert_failing_with(psycopg.errors.AdminShutdown("shutdown")))
+    with tenant_context(communes.zeitz), pytest.raises(OperationalError):
+        services.book(settings, starts_at=slot.starts_at, email="person@example.org", actor="citizen")
