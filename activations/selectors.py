@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from activations import texts
 from activations.models import Activation
+from catalog.models import Service
 
 
 def activations() -> QuerySet[Activation]:
@@ -16,6 +17,17 @@ def activations() -> QuerySet[Activation]:
 def by_service() -> dict[int, Activation]:
     """Activations keyed by catalogue service id."""
     return {activation.service_id: activation for activation in activations()}
+
+
+def shown_titles() -> dict[int, str]:
+    """Catalogue service id → the title this commune shows for it in the active language."""
+    return {activation.service_id: activation.title for activation in Activation.objects.select_related("service")}
+
+
+def shown_title(service: Service) -> str:
+    """The title this commune shows for ``service`` in the active language (its own, else the catalogue's)."""
+    activation = Activation.objects.filter(service=service).select_related("service").first()
+    return activation.title if activation else service.title
 
 
 def own_texts_contain(word: str) -> Q:

@@ -8,7 +8,9 @@ from typing import Any
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+from django_tenants.utils import schema_context
 
+from activations.selectors import shown_title
 from branding.selectors import brand_name
 from branding.services import sender
 from citizen_requests import status_links
@@ -34,6 +36,9 @@ def _send(template: str, request: CitizenRequest, commune: Commune | None, **con
 def _render_and_send(template: str, request: CitizenRequest, commune: Commune | None, **context: Any) -> None:
     with translation.override(request.language):
         context = {"request": request, "commune": commune, "service_title": request.service.title, **context}
+        if commune:
+            with schema_context(commune.schema_name):
+                context["service_title"] = shown_title(request.service)
         context["brand_name"] = brand_name(commune) if commune else ""
         context["status_url"] = status_links.status_url(commune, request.tracking_number) if commune else ""
         payable = request.payment_status in (PaymentStatus.UNPAID, PaymentStatus.FAILED)
