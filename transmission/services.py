@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -167,10 +168,6 @@ def _give_up(delivery: Delivery, reason: str) -> Delivery:
     return delivery
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
 def _send_email(delivery: Delivery, request: CitizenRequest) -> None:
     """A structured mail to the office: data as PDF and JSON plus the citizen's files, nothing
     personal in the subject; a mail above KOMMUNAL_TRANSMISSION_MAIL_MAX_BYTES is not sent."""
@@ -180,8 +177,8 @@ def _send_email(delivery: Delivery, request: CitizenRequest) -> None:
     limit = settings.KOMMUNAL_TRANSMISSION_MAIL_MAX_BYTES
     if encoded > limit:
         raise documents.Undeliverable(
-            f"The mail with the request's files would be {_megabytes(encoded)}, more than the "
-            f"{_megabytes(limit)} the office's mail may have; deliver it through FIT-Connect or handle it in the inbox."
+            f"The mail with the request's files would be {filesizeformat(encoded)}, more than the "
+            f"{filesizeformat(limit)} the office's mail may have; deliver it through FIT-Connect or handle it in the inbox."
         )
     with translation.override("de"):
         message = EmailMessage(

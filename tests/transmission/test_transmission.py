@@ -269,9 +269,7 @@ def test_forged_and_unsigned_events_are_ignored_and_logged(
     assert {r.reason for r in ignored} >= {"bad signature", "unsigned or wrong alg"}  # type: ignore[attr-defined]
 
     problems = {"problems": [{"title": "x", "detail": "Zone 4 gibt es nicht."}]}
-    genuine = stand_in.sign_event(
-        destination.signing_key, destination.id, submission, "reject-submission", problems
-    )
+    genuine = stand_in.sign_event(destination.signing_key, destination.id, submission, "reject-submission", problems)
     stand_in.event_log[delivery.case_id].append(genuine)
     with tenant_context(communes.zeitz):
         delivery = services.poll_events(delivery.pk)
