@@ -77,8 +77,9 @@ class DeliveryPart(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="parts")
     position = models.PositiveSmallIntegerField()
     fitconnect_id = models.UUIDField(_("attachment id (FIT-Connect)"))
+    # Null for the form PDF, and for a file deleted after announcing (the delivery then fails with why).
     upload = models.ForeignKey(
-        "citizen_requests.Attachment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "citizen_requests.Attachment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     filename = models.CharField(max_length=200)

@@ -19,15 +19,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from jwcrypto import jwk
 
 from activations.models import Activation, ActivationEvent
 from branding.storage import StorageUnavailable
+from citizen_requests import attachments
 from citizen_requests import services as request_services
-from citizen_requests.models import CitizenRequest, Status
+from citizen_requests.models import Attachment, CitizenRequest, Status
 from tenants.db import connection, on_commit_in_current_schema
 from tenants.models import Commune
 from transmission import documents, fitconnect
@@ -177,8 +178,8 @@ def _send_email(delivery: Delivery, request: CitizenRequest) -> None:
     limit = settings.KOMMUNAL_TRANSMISSION_MAIL_MAX_BYTES
     if encoded > limit:
         raise documents.Undeliverable(
-            f"The mail with the request's files would be {filesizeformat(encoded)}, more than the "
-            f"{filesizeformat(limit)} the office's mail may have; deliver it through FIT-Connect or handle it in the inbox."
+            f"The mail with the request's files would be {attachments.size_label(encoded)}, more than the "
+            f"{attachments.size_label(limit)} the office's mail may have; deliver it through FIT-Connect or handle it in the inbox."
         )
     with translation.override("de"):
         message = EmailMessage(
@@ -217,9 +218,11 @@ def _service_type(request: CitizenRequest) -> dict[str, str]:
 def _announce(client: fitconnect.Client, delivery: Delivery, request: CitizenRequest) -> None:
     """Announce the submission with one attachment id per part; save ids and parts at once."""
     files = documents.uploads(request)
+    _check_limits(files)
     parts = [
         DeliveryPart(
             position=0,
+            fitconnect_id=uuid.uuid4(),
             purpose=DeliveryPart.Purpose.FORM,
             filename=PDF_NAME,
             media_type="application/pdf",
@@ -227,6 +230,7 @@ def _announce(client: fitconnect.Client, delivery: Delivery, request: CitizenReq
     ] + [
         DeliveryPart(
             position=position,
+            fitconnect_id=uuid.uuid4(),
             upload=upload,
             purpose=DeliveryPart.Purpose.ATTACHMENT,
             filename=upload.name,
@@ -235,9 +239,6 @@ def _announce(client: fitconnect.Client, delivery: Delivery, request: CitizenReq
         )
         for position, upload in enumerate(files, start=1)
     ]
-    _check_limits(files)
-    for part in parts:
-        part.fitconnect_id = uuid.uuid4()
     announced = client.expect(
         201,
         "POST",
@@ -256,7 +257,7 @@ def _announce(client: fitconnect.Client, delivery: Delivery, request: CitizenReq
         DeliveryPart.objects.bulk_create(parts)
 
 
-def _check_limits(files: list[Any]) -> None:
+def _check_limits(files: list[Attachment]) -> None:
     """Refuse before announcing what FIT-Connect would refuse: too many or too large files."""
     if len(files) + 1 > fitconnect.MAX_ATTACHMENTS:
         raise documents.Undeliverable(
@@ -276,7 +277,7 @@ def _check_limits(files: list[Any]) -> None:
 
 
 def _upload(
-    client: fitconnect.Client, key: Any, delivery: Delivery, part: DeliveryPart, request: CitizenRequest
+    client: fitconnect.Client, key: jwk.JWK, delivery: Delivery, part: DeliveryPart, request: CitizenRequest
 ) -> None:
     """Encrypt and upload one part (one file in memory at a time), then record its hash."""
     if part.purpose == DeliveryPart.Purpose.FORM:
