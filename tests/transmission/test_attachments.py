@@ -73,6 +73,10 @@ def test_two_uploaded_files_arrive_decrypted_byte_for_byte_with_hashes_in_the_me
         assert list(DeliveryPart.objects.filter(delivery=delivery).values_list("fitconnect_id", flat=True)) == [
             uuid.UUID(value) for value in ids
         ]
+    staff_page = signed_in_client(communes.zeitz, "admin@zeitz.example").get(
+        f"/verwaltung/anfragen/{request.tracking_number}/", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Files sent: antrag.pdf, vorderseite.pdf, rueckseite.jpg" in staff_page.content.decode()
 
 
 @pytest.mark.parametrize(
