@@ -48,6 +48,8 @@ class Delivery(models.Model):
     # FIT-Connect: saved as soon as the submission is announced (with its parts), so a retry resumes it.
     submission_id = models.CharField(max_length=64, blank=True)
     case_id = models.CharField(max_length=64, blank=True)
+    # The destination key (kid) the parts of the announced submission are encrypted to.
+    key_id = models.CharField(max_length=200, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -215,8 +215,8 @@ def _service_type(request: CitizenRequest) -> dict[str, str]:
     }
 
 
-def _announce(client: fitconnect.Client, delivery: Delivery, request: CitizenRequest) -> None:
-    """Announce the submission with one attachment id per part; save ids and parts at once."""
+def _announce(client: fitconnect.Client, delivery: Delivery, request: CitizenRequest, key_id: str) -> None:
+    """Announce the submission with one attachment id per part; save ids, key id and parts at once."""
     files = documents.uploads(request)
     _check_limits(files)
     parts = [
@@ -251,10 +251,27 @@ def _announce(client: fitconnect.Client, delivery: Delivery, request: CitizenReq
     )
     with transaction.atomic():
         delivery.submission_id, delivery.case_id = announced["submissionId"], announced["caseId"]
-        _save(delivery, "submission_id", "case_id")
+        delivery.key_id = key_id
+        _save(delivery, "submission_id", "case_id", "key_id")
         for part in parts:
             part.delivery = delivery
         DeliveryPart.objects.bulk_create(parts)
+
+
+def _abandon(delivery: Delivery) -> None:
+    """Leave an unfinished submission whose parts are encrypted to a key the destination replaced.
+
+    The office could not decrypt them; a new submission is announced instead (the Submission API
+    deletes incomplete submissions after a day).
+    """
+    logger.warning(
+        "transmission.key_changed",
+        extra={"delivery": delivery.pk, "submission": delivery.submission_id, "kid": delivery.key_id},
+    )
+    with transaction.atomic():
+        delivery.parts.all().delete()
+        delivery.submission_id, delivery.case_id, delivery.key_id = "", "", ""
+        _save(delivery, "submission_id", "case_id", "key_id")
 
 
 def _check_limits(files: list[Attachment]) -> None:
@@ -310,11 +327,15 @@ def _send_fitconnect(delivery: Delivery, request: CitizenRequest) -> None:
     """Announce, upload each part not yet uploaded, submit; a resumed attempt skips what is done."""
     client = fitconnect.Client.from_settings()
     key = client.destination_key(delivery.destination_id)
-    if not delivery.submission_id:
-        _announce(client, delivery, request)
-    elif client.was_submitted(delivery.case_id, delivery.submission_id, delivery.destination_id):
+    if delivery.submission_id and client.was_submitted(
+        delivery.case_id, delivery.submission_id, delivery.destination_id
+    ):
         delivery.status = Delivery.Status.SUBMITTED
         return
+    if delivery.submission_id and delivery.key_id != key.get("kid"):
+        _abandon(delivery)
+    if not delivery.submission_id:
+        _announce(client, delivery, request, str(key.get("kid")))
     parts = list(delivery.parts.select_related("upload"))
     for part in parts:
         if not part.sha512:

@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
+from jwcrypto import jwk
 
 from citizen_requests import attachments
 from citizen_requests.models import Attachment, CitizenRequest, Status
@@ -150,6 +151,49 @@ def test_a_crash_between_two_uploads_resumes_without_uploading_anything_twice_or
     assert delivery.status == Delivery.Status.ACCEPTED
     stored = stand_in.submissions[delivery.submission_id]
     assert stored["uploads"] == dict.fromkeys(stored["announcedAttachments"], 1)
+    assert _uploaded(stand_in.received[-1]) == {"vorderseite.pdf": SAMPLE_PDF, "rueckseite.jpg": PHOTO}
+
+
+def test_a_destination_key_replaced_between_two_uploads_starts_a_new_submission_the_office_can_read(
+    catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    destination = stand_in.add_destination({uri(): schema()})
+    route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
+    real_expect = fitconnect.Client.expect
+
+    uploads: list[str] = []
+
+    def dies_before_the_second_upload(self, expected, method, path, **kwargs):  # type: ignore[no-untyped-def]
+        if "/attachments/" in path:
+            uploads.append(path)
+            if len(uploads) == 2:  # the form PDF is up, encrypted to the key of that day
+                raise SystemExit("worker killed")
+        return real_expect(self, expected, method, path, **kwargs)
+
+    monkeypatch.setattr(fitconnect.Client, "expect", dies_before_the_second_upload)
+    with pytest.raises(SystemExit):
+        submit(communes.zeitz, django_capture_on_commit_callbacks, files=front_and_back())
+    with tenant_context(communes.zeitz):
+        abandoned = Delivery.objects.latest("id").submission_id
+    # The office replaces its key: what was uploaded under the old one it can no longer read.
+    replacement = jwk.JWK.generate(kty="RSA", size=4096, kid="enc-replacement")
+    destination.encryption_key = replacement
+    destination.published_encryption_key = {
+        **json.loads(replacement.export_public()),
+        "use": "enc",
+        "alg": "RSA-OAEP-256",
+        "key_ops": ["wrapKey"],
+    }
+
+    monkeypatch.setattr(fitconnect.Client, "expect", real_expect)
+    with tenant_context(communes.zeitz):
+        delivery = services.attempt_delivery(Delivery.objects.get(submission_id=abandoned).pk)
+        assert delivery.status == Delivery.Status.SUBMITTED
+        delivery = services.poll_events(delivery.pk)
+    assert delivery.status == Delivery.Status.ACCEPTED
+    assert delivery.submission_id != abandoned
+    assert delivery.key_id == "enc-replacement"
+    assert stand_in.submissions[abandoned]["status"] == "incomplete"
     assert _uploaded(stand_in.received[-1]) == {"vorderseite.pdf": SAMPLE_PDF, "rueckseite.jpg": PHOTO}
 
 

@@ -1,25 +1,11 @@
 """Every file of a FIT-Connect submission becomes a part of its own (the form PDF and each upload).
 
-A delivery announced before this change announced one attachment, the form PDF: that id becomes
-its form part, so the resumed attempt uploads it under the id the Submission API expects.
+A delivery announced but not submitted before this change has no key id: its resumed attempt
+announces a new submission with every part (the old one, incomplete, expires at FITKO).
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
-
-
-def form_parts_of_announced_deliveries(apps, schema_editor):  # type: ignore[no-untyped-def]
-    delivery_model = apps.get_model("transmission", "Delivery")
-    part_model = apps.get_model("transmission", "DeliveryPart")
-    for delivery in delivery_model.objects.exclude(submission_id="").exclude(attachment_ids=[]):
-        part_model.objects.create(
-            delivery=delivery,
-            position=0,
-            fitconnect_id=delivery.attachment_ids[0],
-            purpose="form",
-            filename="antrag.pdf",
-            media_type="application/pdf",
-        )
 
 
 class Migration(migrations.Migration):
@@ -70,6 +56,6 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(form_parts_of_announced_deliveries, migrations.RunPython.noop),
+        migrations.AddField(model_name="delivery", name="key_id", field=models.CharField(blank=True, max_length=200)),
         migrations.RemoveField(model_name="delivery", name="attachment_ids"),
     ]
