@@ -5,6 +5,7 @@ Prints figures; asserts nothing. Run with ``make bench`` or ``.venv/bin/python b
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import statistics
@@ -59,7 +60,8 @@ def main() -> None:
             "/v1/submissions",
             payload={
                 "destinationId": destination.id,
-                "announcedContentStructure": {"data": True, "attachments": [attachment]},
+                "announcedAttachments": [attachment],
+                "serviceType": {"name": "Bench", "identifier": "urn:kommunal:service:bench"},
             },
         )
         path = f"/v1/submissions/{announced['submissionId']}"
@@ -70,7 +72,17 @@ def main() -> None:
             body=fitconnect.encrypt(key, PDF, "application/pdf").encode(),
         )
         metadata = {
-            "contentStructure": {"data": {"submissionSchema": {"schemaUri": "urn:bench"}, "hash": {"content": ""}}}
+            "contentStructure": {
+                "data": {"submissionSchema": {"schemaUri": "urn:bench"}, "hash": {"content": ""}},
+                "attachments": [
+                    {
+                        "attachmentId": attachment,
+                        "purpose": "attachment",
+                        "mimeType": "application/pdf",
+                        "hash": {"type": "sha512", "content": hashlib.sha512(PDF).hexdigest()},
+                    }
+                ],
+            }
         }
         client.expect(
             202,

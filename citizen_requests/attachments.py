@@ -112,7 +112,8 @@ def safe_name(name: str) -> str:
     return base[-120:]
 
 
-def _size_label(size: int) -> str:
+def size_label(size: int) -> str:
+    """``size`` bytes as people read it: "5 MB", "512 KB"."""
     return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
 
 
@@ -133,7 +134,7 @@ def check(
             label = safe_name(upload.name or "")
             if (upload.size or 0) > max_size(prop):
                 errors.setdefault(name, []).append(
-                    _("%(file)s is larger than %(size)s.") % {"file": label, "size": _size_label(max_size(prop))}
+                    _("%(file)s is larger than %(size)s.") % {"file": label, "size": size_label(max_size(prop))}
                 )
                 continue
             content = upload.read()

@@ -2,12 +2,14 @@
 
 The sender side (what Kommunal talks to) follows the Submission API: ``POST /token`` (OAuth2
 client credentials), ``GET /v1/destinations/{id}`` and ``.../keys/{kid}``, ``POST /v1/submissions``,
-``PUT /v1/submissions/{id}/attachments/{attachmentId}``, ``PUT /v1/submissions/{id}``,
-``GET /v1/submissions/{id}`` and ``GET /v1/cases/{caseId}/events`` (Security Event Tokens signed
-with PS512). The receiving side is a stand-in specialist procedure: when a submission is
-submitted it decrypts metadata, data and attachments with the destination's private key, checks
-the hashes and the data against the schema the destination knows, and posts a signed
-``accept-submission`` or ``reject-submission`` event. Development and tests only.
+``PUT /v1/submissions/{id}/attachments/{attachmentId}`` (``application/jose``), ``PUT
+/v1/submissions/{id}`` (only once every announced attachment arrived) and ``GET
+/v1/cases/{caseId}/events`` (Security Event Tokens signed with PS512). The receiving side is a
+stand-in specialist procedure: when a submission is submitted it decrypts metadata, data and every
+attachment with the destination's private key, checks that the attachments are exactly those the
+metadata describe, each against its SHA-512 hash, and the data against the schema the destination
+knows, then posts a signed ``accept-submission`` or ``reject-submission`` event with the reasons.
+Development and tests only.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +36,7 @@ from jwcrypto.common import JWException
 from devservices.registry import RunningService, register
 
 PORT_OFFSET = 30
+MAX_ATTACHMENTS = 100
 EVENTS = "https://schema.fitko.de/fit-connect/events/"
 DEMO_SERVICE = "anwohnerparkausweis"
 
@@ -85,6 +89,8 @@ class FitConnectStandIn:
         self.event_log: dict[str, list[str]] = {}
         self.received: list[dict[str, Any]] = []  # what the office decrypted, for tests and the curious
         self.failures_to_inject = 0
+        # What befalls a submission between the Submission API and the office (tests lose or swap files).
+        self.in_transit: Callable[[dict[str, Any]], None] | None = None
         self.api_signing_key = _key(f"submission-api-{uuid.uuid4().hex[:8]}", size=2048)
         self.lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -158,6 +164,9 @@ class FitConnectStandIn:
     def receive(self, submission: dict[str, Any]) -> None:
         """Decrypt what was submitted, check it and answer with a signed accept or reject."""
         destination = self.destinations[submission["destinationId"]]
+        if self.in_transit is not None:
+            submission = {**submission, "attachments": dict(submission["attachments"])}
+            self.in_transit(submission)
         problems: list[dict[str, str]] = []
         try:
             metadata = json.loads(_decrypt(submission["encryptedMetadata"], destination.encryption_key))
@@ -166,14 +175,8 @@ class FitConnectStandIn:
             schema_uri = structure["data"]["submissionSchema"]["schemaUri"]
             if hashlib.sha512(data).hexdigest() != structure["data"]["hash"]["content"]:
                 problems.append(_problem("hash-mismatch", "The data do not match their hash in the metadata."))
-            attachments = {}
-            for entry in structure.get("attachments", []):
-                content = _decrypt(submission["attachments"].get(entry["attachmentId"], ""), destination.encryption_key)
-                if hashlib.sha512(content).hexdigest() != entry["hash"]["content"]:
-                    problems.append(
-                        _problem("hash-mismatch", f"Attachment {entry['filename']} does not match its hash.")
-                    )
-                attachments[entry["filename"]] = content
+            attachments, attachment_problems = _open_attachments(structure, submission["attachments"], destination)
+            problems += attachment_problems
             form = json.loads(data)
             schema = destination.schemas.get(schema_uri)
             if schema is None:
@@ -185,7 +188,7 @@ class FitConnectStandIn:
                 ]
         except (JWException, ValueError, KeyError, TypeError) as error:
             problems.append(_problem("decryption-failed", f"The submission cannot be decrypted or read: {error}."))
-            metadata, form, attachments = {}, None, {}
+            metadata, form, attachments = {}, None, []
         self.received.append(
             {"submission": submission["submissionId"], "metadata": metadata, "data": form, "attachments": attachments}
         )
@@ -195,8 +198,46 @@ class FitConnectStandIn:
         self._log(submission, self.sign_event(destination.signing_key, destination.id, submission, event, payload))
 
 
+def _open_attachments(
+    structure: dict[str, Any], arrived: dict[str, str], destination: Destination
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Decrypt each attachment the metadata describe and check it; what arrived must be exactly that."""
+    opened: list[dict[str, Any]] = []
+    problems: list[dict[str, str]] = []
+    described = structure.get("attachments", [])
+    for entry in described:
+        name = entry.get("filename") or entry["attachmentId"]
+        if entry["attachmentId"] not in arrived:
+            problems.append(_problem("missing-attachment", f"Attachment {name} is described but did not arrive."))
+            continue
+        try:
+            content = _decrypt(arrived[entry["attachmentId"]], destination.encryption_key)
+        except (JWException, ValueError) as error:
+            problems.append(_problem("decryption-failed", f"Attachment {name} cannot be decrypted: {error}."))
+            continue
+        if entry.get("hash", {}).get("type") != "sha512" or hashlib.sha512(content).hexdigest() != entry["hash"].get(
+            "content"
+        ):
+            problems.append(_problem("hash-mismatch", f"Attachment {name} does not match its hash in the metadata."))
+            continue
+        opened.append({**entry, "content": content})
+    undescribed = set(arrived) - {entry["attachmentId"] for entry in described}
+    if undescribed:
+        problems.append(
+            _problem("attachment-not-described", f"{len(undescribed)} attachment(s) arrived without metadata.")
+        )
+    return opened, problems
+
+
 def _problem(kind: str, detail: str) -> dict[str, str]:
     return {"type": f"https://schema.fitko.de/fit-connect/events/problems/{kind}", "title": kind, "detail": detail}
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
 
 
 def _decrypt(token: str, key: jwk.JWK) -> bytes:
@@ -261,13 +302,24 @@ class _Handler(BaseHTTPRequestHandler):
         announced = json.loads(self._body())
         if announced.get("destinationId") not in self.state.destinations:
             return self._send(422, {"title": "Unknown destination", "detail": "The destination does not exist."})
+        attachment_ids = announced.get("announcedAttachments", [])
+        service_type = announced.get("serviceType") or {}
+        if (
+            not isinstance(attachment_ids, list)
+            or not all(_is_uuid(value) for value in attachment_ids)
+            or len(set(attachment_ids)) != len(attachment_ids)
+            or len(attachment_ids) > MAX_ATTACHMENTS
+            or not (service_type.get("name") and service_type.get("identifier"))
+        ):
+            return self._send(400, {"title": "Bad Request", "detail": "announcedAttachments or serviceType invalid."})
         submission = {
             "submissionId": str(uuid.uuid4()),
             "caseId": str(uuid.uuid4()),
             "destinationId": announced["destinationId"],
-            "announcedAttachments": announced.get("announcedContentStructure", {}).get("attachments", []),
-            "serviceType": announced.get("serviceType", {}),
+            "announcedAttachments": attachment_ids,
+            "serviceType": service_type,
             "attachments": {},
+            "uploads": {},
             "status": "incomplete",
         }
         self.state.submissions[submission["submissionId"]] = submission
@@ -300,9 +352,6 @@ class _Handler(BaseHTTPRequestHandler):
                     ],
                 },
             )
-        if parts[:2] == ["v1", "submissions"] and len(parts) == 3 and parts[2] in self.state.submissions:
-            submission = self.state.submissions[parts[2]]
-            return self._send(200, {k: submission[k] for k in ("destinationId", "submissionId", "caseId", "status")})
         if parts[:2] == ["v1", "cases"] and len(parts) == 4 and parts[3] == "events":
             return self._send(200, {"eventLog": list(self.state.event_log.get(parts[2], []))})
         return self._send(404, {"title": "Not Found"})
@@ -317,9 +366,16 @@ class _Handler(BaseHTTPRequestHandler):
         if submission is None:
             return self._send(404, {"title": "Not Found"})
         if len(parts) == 5 and parts[3] == "attachments":
+            body = self._body().decode()
             if parts[4] not in submission["announcedAttachments"]:
                 return self._send(422, {"title": "Attachment was not announced"})
-            submission["attachments"][parts[4]] = self._body().decode()
+            if self.headers.get("Content-Type") != "application/jose" or body.count(".") != 4:
+                return self._send(415, {"title": "Unsupported Media Type", "detail": "Expected a compact JWE."})
+            with self.state.lock:
+                if submission["status"] != "incomplete":
+                    return self._send(409, {"title": "Conflict", "detail": "The submission was already submitted."})
+                submission["attachments"][parts[4]] = body
+                submission["uploads"][parts[4]] = submission["uploads"].get(parts[4], 0) + 1
             return self._send(204)
         with self.state.lock:
             if submission["status"] != "incomplete":

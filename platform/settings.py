@@ -508,3 +508,8 @@ FITCONNECT_TRUSTED_ROOTS = os.environ.get("FITCONNECT_TRUSTED_ROOTS", "")
 # Destination id through which ``make run`` routes Zeitz's parking permit (devservices only).
 KOMMUNAL_DEMO_FITCONNECT_DESTINATION = os.environ.get("KOMMUNAL_DEMO_FITCONNECT_DESTINATION", "")
 KOMMUNAL_TRANSMISSION_MAX_ATTEMPTS = int(os.environ.get("KOMMUNAL_TRANSMISSION_MAX_ATTEMPTS", "8"))
+# Largest mail (attachments base64-encoded) the e-mail route sends to an office; larger requests fail
+# with that reason instead of bouncing. Many mail servers refuse more than 20-25 MB.
+KOMMUNAL_TRANSMISSION_MAIL_MAX_BYTES = int(
+    os.environ.get("KOMMUNAL_TRANSMISSION_MAIL_MAX_BYTES", str(20 * 1024 * 1024))
+)

@@ -69,6 +69,9 @@ def staff_user(commune: Commune, email: str) -> User:
 
 
 def post_form(client: Any, slug: str, data: dict[str, Any], email: str = "erika@example.org", **extra: Any) -> Any:
-    """Submit the portal's request form as a browser would (strings, and uploaded files as they are)."""
-    form = {name: value if hasattr(value, "read") else str(value) for name, value in data.items()}
+    """Submit the portal's request form as a browser would (strings; uploaded files, alone or several
+    for one field, as they are)."""
+    form = {
+        name: value if hasattr(value, "read") or isinstance(value, list) else str(value) for name, value in data.items()
+    }
     return client.post(f"/leistungen/{slug}/antrag/", {**form, "kontakt_email": email}, **extra)

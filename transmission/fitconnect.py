@@ -1,9 +1,10 @@
 """The FIT-Connect sender client: OAuth2 token, destinations and their keys, submissions, events.
 
-It speaks the Submission API (``/v1/submissions``, ``/v1/destinations/{id}``,
-``/v1/destinations/{id}/keys/{kid}``, ``/v1/cases/{caseId}/events``). All cryptography is done by
-jwcrypto (JWE RSA-OAEP-256 + A256GCM, JWS PS512) and ``cryptography`` (x5c certificates); nothing
-here implements a cipher or a signature itself.
+It speaks the Submission API (``/v1/submissions``, ``/v1/submissions/{id}/attachments/{id}``,
+``/v1/destinations/{id}``, ``/v1/destinations/{id}/keys/{kid}``, ``/v1/cases/{caseId}/events``;
+see docs/transmission.md for what was checked against FITKO's documentation). All cryptography is
+done by jwcrypto (JWE RSA-OAEP-256 + A256GCM, JWS PS512) and ``cryptography`` (x5c certificates);
+nothing here implements a cipher or a signature itself.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ SIGNATURE_ALGS = ["PS512"]
 METADATA_SCHEMA = "https://schema.fitko.de/fit-connect/metadata/1.2.0/metadata.schema.json"
 EVENTS = "https://schema.fitko.de/fit-connect/events/"
 SUBMIT_EVENT = EVENTS + "submit-submission"
+# FITKO's limits per submission: at most 100 attachments, each at most 500 MB encrypted, 2 GB together.
+MAX_ATTACHMENTS = 100
+MAX_ENCRYPTED_ATTACHMENT_BYTES = 500 * 1000 * 1000
+MAX_ENCRYPTED_SUBMISSION_BYTES = 2 * 1000 * 1000 * 1000
+# A compact JWE around n plain bytes: base64url of the ciphertext plus header, key, iv and tag.
+JWE_OVERHEAD_BYTES = 2048
 ACCEPT_EVENT = EVENTS + "accept-submission"
 REJECT_EVENT = EVENTS + "reject-submission"
 
@@ -123,6 +130,11 @@ def validate_encryption_key(data: dict[str, Any], now: datetime | None = None) -
     return key
 
 
+def encrypted_size(plain_bytes: int) -> int:
+    """An upper bound of the compact JWE's length for ``plain_bytes`` of plaintext."""
+    return -(-plain_bytes // 3) * 4 + JWE_OVERHEAD_BYTES
+
+
 def encrypt(key: jwk.JWK, payload: bytes, content_type: str) -> str:
     """``payload`` as a compact JWE to ``key`` (RSA-OAEP-256 + A256GCM)."""
     header = {"alg": ENCRYPTION_ALG, "enc": CONTENT_ENC, "kid": key.get("kid"), "cty": content_type}
@@ -205,9 +217,9 @@ class Client:
 
     def destination_key(self, destination_id: str) -> jwk.JWK:
         """The destination's current encryption key, validated (KeyRejected says why not)."""
-        destination = self.expect(200, "GET", f"/v1/destinations/{_quote(destination_id)}")
+        destination = self.expect(200, "GET", f"/v1/destinations/{quote(destination_id)}")
         kid = destination.get("encryptionKid", "")
-        key_data = self.expect(200, "GET", f"/v1/destinations/{_quote(destination_id)}/keys/{_quote(kid)}")
+        key_data = self.expect(200, "GET", f"/v1/destinations/{quote(destination_id)}/keys/{quote(kid)}")
         return validate_encryption_key(key_data)
 
     def verify_events(self, case_id: str, submission_id: str, destination_id: str) -> list[dict[str, Any]]:
@@ -216,7 +228,7 @@ class Client:
         The receiver (``iss`` = the destination id) signs with a key published under the
         destination; the Submission API signs with its JWKS. Anything else is ignored and logged.
         """
-        answer = self.expect(200, "GET", f"/v1/cases/{_quote(case_id)}/events")
+        answer = self.expect(200, "GET", f"/v1/cases/{quote(case_id)}/events")
         verified = []
         for token in answer.get("eventLog", []):
             claims = verify_set(token, lambda iss, kid: self._issuer_key(iss, kid, destination_id))
@@ -228,9 +240,16 @@ class Client:
             verified.append(claims)
         return verified
 
+    def was_submitted(self, case_id: str, submission_id: str, destination_id: str) -> bool:
+        """Whether the case's signed event log records that this submission was submitted."""
+        return any(
+            SUBMIT_EVENT in claims.get("events", {})
+            for claims in self.verify_events(case_id, submission_id, destination_id)
+        )
+
     def _issuer_key(self, issuer: str, kid: str, destination_id: str) -> dict[str, Any] | None:
         if issuer == destination_id:
-            status, key = self.call("GET", f"/v1/destinations/{_quote(issuer)}/keys/{_quote(kid)}")
+            status, key = self.call("GET", f"/v1/destinations/{quote(issuer)}/keys/{quote(kid)}")
             return key if status == 200 else None
         if issuer == self.api_url:
             status, keys = self.call("GET", "/.well-known/jwks.json")
@@ -265,5 +284,6 @@ def verify_set(token: str, key_for: Callable[[str, str], dict[str, Any] | None])
     return claims
 
 
-def _quote(value: str) -> str:
+def quote(value: str) -> str:
+    """``value`` as one path segment."""
     return urllib.parse.quote(value, safe="")

@@ -22,15 +22,18 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from jwcrypto import jwk
 
 from activations.models import Activation, ActivationEvent
+from branding.storage import StorageUnavailable
+from citizen_requests import attachments
 from citizen_requests import services as request_services
-from citizen_requests.models import CitizenRequest, Status
+from citizen_requests.models import Attachment, CitizenRequest, Status
 from tenants.db import connection, on_commit_in_current_schema
 from tenants.models import Commune
 from transmission import documents, fitconnect
 from transmission.index.models import DeliveryIndex
-from transmission.models import Delivery, Route, ServiceRoute
+from transmission.models import Delivery, DeliveryPart, Route, ServiceRoute
 
 logger = logging.getLogger(__name__)
 ACTOR = "FIT-Connect"
@@ -144,7 +147,9 @@ def attempt_delivery(delivery_id: int) -> Delivery:
             _send_fitconnect(delivery, request)
         else:
             _send_email(delivery, request)
-    except (fitconnect.FitConnectError, OSError) as error:
+    except documents.Undeliverable as error:
+        return _give_up(delivery, str(error))
+    except (fitconnect.FitConnectError, StorageUnavailable, OSError) as error:
         delivery.last_error = str(error)[:500]
         if delivery.attempts >= settings.KOMMUNAL_TRANSMISSION_MAX_ATTEMPTS:
             delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
@@ -156,21 +161,45 @@ def attempt_delivery(delivery_id: int) -> Delivery:
     return delivery
 
 
+def _give_up(delivery: Delivery, reason: str) -> Delivery:
+    """No further attempts: the request stays in the inbox, staff and operators see why."""
+    delivery.status, delivery.next_attempt_at, delivery.last_error = Delivery.Status.FAILED, None, reason[:500]
+    logger.warning("transmission.undeliverable", extra={"delivery": delivery.pk, "error": delivery.last_error})
+    _save(delivery, "status", "last_error", "next_attempt_at")
+    return delivery
+
+
 def _send_email(delivery: Delivery, request: CitizenRequest) -> None:
-    """A structured mail to the office: data as PDF and JSON, nothing personal in the subject."""
+    """A structured mail to the office: data as PDF and JSON plus the citizen's files, nothing
+    personal in the subject; a mail above KOMMUNAL_TRANSMISSION_MAIL_MAX_BYTES is not sent."""
+    files = documents.uploads(request)
+    pdf, data = documents.as_pdf(request), documents.as_json(request)
+    encoded = (len(pdf) + len(data) + sum(upload.size for upload in files)) * 4 // 3  # base64 in the mail
+    limit = settings.KOMMUNAL_TRANSMISSION_MAIL_MAX_BYTES
+    if encoded > limit:
+        raise documents.Undeliverable(
+            f"The mail with the request's files would be {attachments.size_label(encoded)}, more than the "
+            f"{attachments.size_label(limit)} the office's mail may have; deliver it through FIT-Connect or handle it in the inbox."
+        )
     with translation.override("de"):
         message = EmailMessage(
             subject=_("New request %(number)s: %(service)s")
             % {"number": request.tracking_number, "service": request.service.title_de},
             body=_(
                 "A request was submitted online. Its data are attached as PDF (to read) and JSON "
-                "(to import).\n\nTracking number: %(number)s\nForm version: %(version)s\n"
+                "(to import), followed by the files the citizen uploaded.\n\nTracking number: "
+                "%(number)s\nForm version: %(version)s\n"
             )
             % {"number": request.tracking_number, "version": request.version.number},
             to=[delivery.office_email],
         )
-    message.attach(PDF_NAME, documents.as_pdf(request), "application/pdf")
-    message.attach(f"{request.tracking_number}.json", documents.as_json(request), "application/json")
+    message.attach(PDF_NAME, pdf, "application/pdf")
+    message.attach(f"{request.tracking_number}.json", data, "application/json")
+    names = {PDF_NAME, f"{request.tracking_number}.json"}
+    for number, upload in enumerate(files, start=1):
+        name = upload.name if upload.name not in names else f"{number}-{upload.name}"
+        names.add(name)
+        message.attach(name, documents.read_upload(upload, connection.schema_name), upload.media_type)
     message.send()
     delivery.status = Delivery.Status.DELIVERED
 
@@ -179,38 +208,139 @@ def _hash(payload: bytes) -> dict[str, str]:
     return {"type": "sha512", "content": hashlib.sha512(payload).hexdigest()}
 
 
-def _send_fitconnect(delivery: Delivery, request: CitizenRequest) -> None:
-    client = fitconnect.Client.from_settings()
-    key = client.destination_key(delivery.destination_id)
-    service_type = {
+def _service_type(request: CitizenRequest) -> dict[str, str]:
+    return {
         "name": request.service.title_de,
         "identifier": request.service.leika_key or f"urn:kommunal:service:{request.service.slug}",
     }
-    if not delivery.submission_id:
-        attachment_ids = [str(uuid.uuid4())]
-        announced = client.expect(
-            201,
-            "POST",
-            "/v1/submissions",
-            payload={
-                "destinationId": delivery.destination_id,
-                "announcedContentStructure": {"data": True, "attachments": attachment_ids},
-                "serviceType": service_type,
-            },
+
+
+def _announce(client: fitconnect.Client, delivery: Delivery, request: CitizenRequest, key_id: str) -> None:
+    """Announce the submission with one attachment id per part; save ids, key id and parts at once."""
+    files = documents.uploads(request)
+    _check_limits(files)
+    parts = [
+        DeliveryPart(
+            position=0,
+            fitconnect_id=uuid.uuid4(),
+            purpose=DeliveryPart.Purpose.FORM,
+            filename=PDF_NAME,
+            media_type="application/pdf",
         )
+    ] + [
+        DeliveryPart(
+            position=position,
+            fitconnect_id=uuid.uuid4(),
+            upload=upload,
+            purpose=DeliveryPart.Purpose.ATTACHMENT,
+            filename=upload.name,
+            media_type=upload.media_type,
+            description=documents.field_title(request, upload),
+        )
+        for position, upload in enumerate(files, start=1)
+    ]
+    announced = client.expect(
+        201,
+        "POST",
+        "/v1/submissions",
+        payload={
+            "destinationId": delivery.destination_id,
+            "announcedAttachments": [str(part.fitconnect_id) for part in parts],
+            "serviceType": _service_type(request),
+        },
+    )
+    with transaction.atomic():
         delivery.submission_id, delivery.case_id = announced["submissionId"], announced["caseId"]
-        delivery.attachment_ids = attachment_ids
-        _save(delivery, "submission_id", "case_id", "attachment_ids")
-    path = f"/v1/submissions/{delivery.submission_id}"
-    current = client.expect(200, "GET", path)
-    if current.get("status") not in (None, "incomplete", "created"):
+        delivery.key_id = key_id
+        _save(delivery, "submission_id", "case_id", "key_id")
+        for part in parts:
+            part.delivery = delivery
+        DeliveryPart.objects.bulk_create(parts)
+
+
+def _abandon(delivery: Delivery) -> None:
+    """Leave an unfinished submission whose parts are encrypted to a key the destination replaced.
+
+    The office could not decrypt them; a new submission is announced instead (the Submission API
+    deletes incomplete submissions after a day).
+    """
+    logger.warning(
+        "transmission.key_changed",
+        extra={"delivery": delivery.pk, "submission": delivery.submission_id, "kid": delivery.key_id},
+    )
+    with transaction.atomic():
+        delivery.parts.all().delete()
+        delivery.submission_id, delivery.case_id, delivery.key_id = "", "", ""
+        _save(delivery, "submission_id", "case_id", "key_id")
+
+
+def _check_limits(files: list[Attachment]) -> None:
+    """Refuse before announcing what FIT-Connect would refuse: too many or too large files."""
+    if len(files) + 1 > fitconnect.MAX_ATTACHMENTS:
+        raise documents.Undeliverable(
+            f"The request has {len(files)} files; a FIT-Connect submission takes at most "
+            f"{fitconnect.MAX_ATTACHMENTS - 1} besides the form."
+        )
+    sizes = [fitconnect.encrypted_size(upload.size) for upload in files]
+    too_large = [
+        upload.name
+        for upload, size in zip(files, sizes, strict=True)
+        if size > fitconnect.MAX_ENCRYPTED_ATTACHMENT_BYTES
+    ]
+    if too_large:
+        raise documents.Undeliverable(f"{', '.join(too_large)} is too large for FIT-Connect (500 MB encrypted).")
+    if sum(sizes) > fitconnect.MAX_ENCRYPTED_SUBMISSION_BYTES:
+        raise documents.Undeliverable("The request's files are too large for one FIT-Connect submission (2 GB).")
+
+
+def _upload(
+    client: fitconnect.Client, key: jwk.JWK, delivery: Delivery, part: DeliveryPart, request: CitizenRequest
+) -> None:
+    """Encrypt and upload one part (one file in memory at a time), then record its hash."""
+    if part.purpose == DeliveryPart.Purpose.FORM:
+        content = documents.as_pdf(request)
+    elif part.upload is None:
+        raise documents.Undeliverable(
+            f"The uploaded file {part.filename} was deleted; the submission cannot be completed."
+        )
+    else:
+        content = documents.read_upload(part.upload, connection.schema_name)
+    token = fitconnect.encrypt(key, content, part.media_type).encode()
+    path = f"/v1/submissions/{fitconnect.quote(delivery.submission_id)}/attachments/{part.fitconnect_id}"
+    client.expect(204, "PUT", path, body=token)
+    part.sha512 = hashlib.sha512(content).hexdigest()
+    part.save(update_fields=["sha512"])
+
+
+def _part_metadata(part: DeliveryPart) -> dict[str, Any]:
+    entry = {
+        "attachmentId": str(part.fitconnect_id),
+        "hash": {"type": "sha512", "content": part.sha512},
+        "purpose": part.purpose,
+        "filename": part.filename,
+        "mimeType": part.media_type,
+    }
+    return {**entry, "description": part.description} if part.description else entry
+
+
+def _send_fitconnect(delivery: Delivery, request: CitizenRequest) -> None:
+    """Announce, upload each part not yet uploaded, submit; a resumed attempt skips what is done."""
+    client = fitconnect.Client.from_settings()
+    key = client.destination_key(delivery.destination_id)
+    if delivery.submission_id and client.was_submitted(
+        delivery.case_id, delivery.submission_id, delivery.destination_id
+    ):
         delivery.status = Delivery.Status.SUBMITTED
         return
-    data, pdf = documents.as_json(request), documents.as_pdf(request)
-    attachment_id = delivery.attachment_ids[0]
-    client.expect(
-        204, "PUT", f"{path}/attachments/{attachment_id}", body=fitconnect.encrypt(key, pdf, "application/pdf").encode()
-    )
+    if delivery.submission_id and delivery.key_id != key.get("kid"):
+        _abandon(delivery)
+    if not delivery.submission_id:
+        _announce(client, delivery, request, str(key.get("kid")))
+    parts = list(delivery.parts.select_related("upload"))
+    for part in parts:
+        if not part.sha512:
+            _upload(client, key, delivery, part, request)
+    data = documents.as_json(request)
     metadata = {
         "$schema": fitconnect.METADATA_SCHEMA,
         "contentStructure": {
@@ -218,23 +348,15 @@ def _send_fitconnect(delivery: Delivery, request: CitizenRequest) -> None:
                 "submissionSchema": {"schemaUri": documents.schema_uri(request), "mimeType": "application/json"},
                 "hash": _hash(data),
             },
-            "attachments": [
-                {
-                    "attachmentId": attachment_id,
-                    "hash": _hash(pdf),
-                    "purpose": "form",
-                    "filename": PDF_NAME,
-                    "mimeType": "application/pdf",
-                }
-            ],
+            "attachments": [_part_metadata(part) for part in parts],
         },
-        "publicServiceType": service_type,
+        "publicServiceType": _service_type(request),
         "replyChannel": {"eMail": {"address": request.email}},
     }
     client.expect(
         202,
         "PUT",
-        path,
+        f"/v1/submissions/{fitconnect.quote(delivery.submission_id)}",
         payload={
             "encryptedMetadata": fitconnect.encrypt(key, json.dumps(metadata).encode(), "application/json"),
             "encryptedData": fitconnect.encrypt(key, data, "application/json"),

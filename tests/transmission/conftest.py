@@ -21,6 +21,7 @@ def stand_in(_stand_in: FitConnectStandIn, settings) -> FitConnectStandIn:  # ty
     for name, value in _stand_in.environment().items():
         setattr(settings, name, value)
     _stand_in.failures_to_inject = 0
+    _stand_in.in_transit = None
     return _stand_in
 
 

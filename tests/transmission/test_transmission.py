@@ -7,14 +7,12 @@ import datetime as dt
 import io
 import json
 import logging
-from typing import Any
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -25,84 +23,22 @@ from citizen_requests.models import CitizenRequest, Status
 from devservices.fitconnect import DEMO_SERVICE, FitConnectStandIn
 from operators.models import Role
 from tenants.db import connection
-from tests.catalog_helpers import activate, post_form
+from tests.catalog_helpers import activate
 from tests.helpers import host_client, signed_in_client
 from tests.operator_helpers import verified_operator_client
+from tests.transmission.helpers import PERMIT, delivery_of, event_kind, route, schema, submit, uri
 from transmission import fitconnect, selectors, services
 from transmission.demo import SAMPLE_PDF
 from transmission.index.models import DeliveryIndex
 from transmission.models import Delivery, Route
 
 pytestmark = pytest.mark.django_db
-PERMIT = {
-    "vorname": "Erika",
-    "nachname": "Mustermann",
-    "strasse": "Markt 1",
-    "plz": "06712",
-    "ort": "Zeitz",
-    "kennzeichen": "BLK-EM 17",
-    "halter": "halter",
-    "gueltig_ab": "2026-12-01",
-}
-
-
-def registration_copy() -> SimpleUploadedFile:
-    """The copy of the vehicle registration the parking permit asks for."""
-    return SimpleUploadedFile("zulassung.pdf", SAMPLE_PDF, "application/pdf")
-
-
-def _schema() -> dict[str, Any]:
-    from catalog.models import ServiceVersion
-
-    return ServiceVersion.objects.get(service__slug=DEMO_SERVICE).form_schema
-
-
-def _uri() -> str:
-    return f"urn:kommunal:catalog:{DEMO_SERVICE}:1"
-
-
-def _route(commune, route: str, **fields: str) -> None:  # type: ignore[no-untyped-def]
-    with tenant_context(commune):
-        activation = activate(commune, DEMO_SERVICE) if not _activated() else _activation()
-        services.set_route(
-            activation,
-            route=route,
-            destination_id=fields.get("destination_id", ""),
-            office_email=fields.get("office_email", ""),
-            actor="test",
-        )
-
-
-def _activated() -> bool:
-    from activations.models import Activation
-
-    return Activation.objects.filter(service__slug=DEMO_SERVICE).exists()
-
-
-def _activation():  # type: ignore[no-untyped-def]
-    from activations.models import Activation
-
-    return Activation.objects.get(service__slug=DEMO_SERVICE)
-
-
-def _submit(commune, capture, data: dict[str, Any] | None = None) -> CitizenRequest:  # type: ignore[no-untyped-def]
-    with capture(execute=True):
-        form = {**(data or PERMIT), "zulassungsbescheinigung": registration_copy()}
-        response = post_form(host_client(commune), DEMO_SERVICE, form)
-    assert response.status_code in (200, 302), response.content[:500]
-    with tenant_context(commune):
-        return CitizenRequest.objects.latest("id")
-
-
-def _delivery(commune, request: CitizenRequest) -> Delivery:  # type: ignore[no-untyped-def]
-    with tenant_context(commune):
-        return Delivery.objects.get(request=request)
 
 
 def test_a_request_submitted_in_zeitz_goes_out_encrypted_and_comes_back_accepted(
     catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks
 ) -> None:
-    destination = stand_in.add_destination({_uri(): _schema()})
+    destination = stand_in.add_destination({uri(): schema()})
     admin = signed_in_client(communes.zeitz, "admin@zeitz.example")
     activate(communes.zeitz, DEMO_SERVICE)
     settings_page = admin.get(f"/verwaltung/leistungen/{DEMO_SERVICE}/").content.decode()
@@ -114,9 +50,9 @@ def test_a_request_submitted_in_zeitz_goes_out_encrypted_and_comes_back_accepted
     )
     assert response.status_code == 302
 
-    request = _submit(communes.zeitz, django_capture_on_commit_callbacks)
+    request = submit(communes.zeitz, django_capture_on_commit_callbacks)
 
-    delivery = _delivery(communes.zeitz, request)
+    delivery = delivery_of(communes.zeitz, request)
     assert delivery.status == Delivery.Status.ACCEPTED
     request.refresh_from_db()
     assert request.status == Status.IN_PROGRESS
@@ -124,8 +60,13 @@ def test_a_request_submitted_in_zeitz_goes_out_encrypted_and_comes_back_accepted
     received = stand_in.received[-1]
     assert {name: value for name, value in received["data"].items() if name != "zulassungsbescheinigung"} == PERMIT
     assert [file["name"] for file in received["data"]["zulassungsbescheinigung"]] == ["zulassung.pdf"]
-    assert received["metadata"]["contentStructure"]["data"]["submissionSchema"]["schemaUri"] == _uri()
-    assert received["attachments"]["antrag.pdf"].startswith(b"%PDF")
+    assert received["metadata"]["contentStructure"]["data"]["submissionSchema"]["schemaUri"] == uri()
+    assert [(part["filename"], part["purpose"]) for part in received["attachments"]] == [
+        ("antrag.pdf", "form"),
+        ("zulassung.pdf", "attachment"),
+    ]
+    assert received["attachments"][0]["content"].startswith(b"%PDF")
+    assert received["attachments"][1]["content"] == SAMPLE_PDF
     stored = stand_in.submissions[delivery.submission_id]
     assert "Mustermann" not in json.dumps(stored)
     assert stored["encryptedData"].count(".") == 4  # compact JWE
@@ -138,13 +79,13 @@ def test_a_request_submitted_in_zeitz_goes_out_encrypted_and_comes_back_accepted
 def test_the_office_rejects_with_a_reason_and_the_citizen_sees_it(
     catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks
 ) -> None:
-    strict = {**_schema(), "required": [*_schema()["required"], "aktenzeichen"]}
-    destination = stand_in.add_destination({_uri(): strict})
-    _route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
+    strict = {**schema(), "required": [*schema()["required"], "aktenzeichen"]}
+    destination = stand_in.add_destination({uri(): strict})
+    route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
 
-    request = _submit(communes.zeitz, django_capture_on_commit_callbacks)
+    request = submit(communes.zeitz, django_capture_on_commit_callbacks)
 
-    delivery = _delivery(communes.zeitz, request)
+    delivery = delivery_of(communes.zeitz, request)
     assert delivery.status == Delivery.Status.REJECTED
     assert "'aktenzeichen' is a required property" in delivery.reason
     request.refresh_from_db()
@@ -189,18 +130,18 @@ def _certificate(key: jwk.JWK, *, not_after: dt.datetime) -> str:
 def test_an_unacceptable_destination_key_is_refused_and_the_request_stays_pending(
     catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks, override, reason
 ) -> None:
-    destination = stand_in.add_destination({_uri(): _schema()})
+    destination = stand_in.add_destination({uri(): schema()})
     if override == "expired":
         expired = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
         destination.published_encryption_key["x5c"] = [_certificate(destination.encryption_key, not_after=expired)]
     else:
         destination.published_encryption_key.update(override)
-    _route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
+    route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
     announced_before = len(stand_in.submissions)
 
-    request = _submit(communes.zeitz, django_capture_on_commit_callbacks)
+    request = submit(communes.zeitz, django_capture_on_commit_callbacks)
 
-    delivery = _delivery(communes.zeitz, request)
+    delivery = delivery_of(communes.zeitz, request)
     assert delivery.status == Delivery.Status.PENDING
     assert reason in delivery.last_error
     assert len(stand_in.submissions) == announced_before  # nothing was sent
@@ -225,13 +166,13 @@ def test_a_down_api_is_retried_with_backoff_and_a_permanent_failure_shows_for_op
     catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks, settings
 ) -> None:
     settings.KOMMUNAL_TRANSMISSION_MAX_ATTEMPTS = 2
-    destination = stand_in.add_destination({_uri(): _schema()})
-    _route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
+    destination = stand_in.add_destination({uri(): schema()})
+    route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
     stand_in.failures_to_inject = 100
 
-    request = _submit(communes.zeitz, django_capture_on_commit_callbacks)
+    request = submit(communes.zeitz, django_capture_on_commit_callbacks)
 
-    delivery = _delivery(communes.zeitz, request)
+    delivery = delivery_of(communes.zeitz, request)
     assert (delivery.status, delivery.attempts) == (Delivery.Status.PENDING, 1)
     assert "HTTP 503" in delivery.last_error
     assert delivery.next_attempt_at is not None
@@ -257,7 +198,7 @@ def test_a_down_api_is_retried_with_backoff_and_a_permanent_failure_shows_for_op
     with django_capture_on_commit_callbacks(execute=True):
         response = operator.post(f"/operator/zustellungen/{row.pk}/retry/")
     assert response.status_code == 302
-    assert _delivery(communes.zeitz, request).status == Delivery.Status.ACCEPTED
+    assert delivery_of(communes.zeitz, request).status == Delivery.Status.ACCEPTED
     row.refresh_from_db()
     assert row.status == "accepted"
 
@@ -265,8 +206,8 @@ def test_a_down_api_is_retried_with_backoff_and_a_permanent_failure_shows_for_op
 def test_a_crash_between_announce_and_submit_resumes_without_a_second_submission(
     catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:
-    destination = stand_in.add_destination({_uri(): _schema()})
-    _route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
+    destination = stand_in.add_destination({uri(): schema()})
+    route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
     real_expect = fitconnect.Client.expect
 
     def dies_after_announce(self, expected, method, path, **kwargs):  # type: ignore[no-untyped-def]
@@ -276,7 +217,7 @@ def test_a_crash_between_announce_and_submit_resumes_without_a_second_submission
 
     monkeypatch.setattr(fitconnect.Client, "expect", dies_after_announce)
     with pytest.raises(SystemExit):
-        _submit(communes.zeitz, django_capture_on_commit_callbacks)
+        submit(communes.zeitz, django_capture_on_commit_callbacks)
     with tenant_context(communes.zeitz):
         delivery = Delivery.objects.latest("id")
     assert delivery.submission_id
@@ -299,23 +240,18 @@ def test_a_crash_between_announce_and_submit_resumes_without_a_second_submission
         delivery = services.poll_events(delivery.pk)
     assert delivery.status == Delivery.Status.ACCEPTED
     assert len(stand_in.submissions) == announced  # announced once
-    submit_events = [t for t in stand_in.event_log[delivery.case_id] if _event(t) == "submit-submission"]
+    submit_events = [t for t in stand_in.event_log[delivery.case_id] if event_kind(t) == "submit-submission"]
     assert len(submit_events) == 1  # submitted once
-
-
-def _event(token: str) -> str:
-    claims = fitconnect._b64url_json(token.split(".")[1])
-    return next(iter(claims["events"])).rsplit("/", 1)[-1]
 
 
 def test_forged_and_unsigned_events_are_ignored_and_logged(
     catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks, caplog
 ) -> None:
-    destination = stand_in.add_destination({_uri(): _schema()})
+    destination = stand_in.add_destination({uri(): schema()})
     destination.answers = False
-    _route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
-    request = _submit(communes.zeitz, django_capture_on_commit_callbacks)
-    delivery = _delivery(communes.zeitz, request)
+    route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
+    request = submit(communes.zeitz, django_capture_on_commit_callbacks)
+    delivery = delivery_of(communes.zeitz, request)
     assert delivery.status == Delivery.Status.SUBMITTED
     submission = stand_in.submissions[delivery.submission_id]
 
@@ -343,11 +279,11 @@ def test_forged_and_unsigned_events_are_ignored_and_logged(
 def test_the_email_route_sends_pdf_and_json_with_nothing_personal_in_the_subject(
     catalogue, communes, django_capture_on_commit_callbacks
 ) -> None:
-    _route(communes.zeitz, Route.EMAIL, office_email="verkehr@zeitz.example")
+    route(communes.zeitz, Route.EMAIL, office_email="verkehr@zeitz.example")
 
-    request = _submit(communes.zeitz, django_capture_on_commit_callbacks)
+    request = submit(communes.zeitz, django_capture_on_commit_callbacks)
 
-    assert _delivery(communes.zeitz, request).status == Delivery.Status.DELIVERED
+    assert delivery_of(communes.zeitz, request).status == Delivery.Status.DELIVERED
     office = [m for m in mail.outbox if m.to == ["verkehr@zeitz.example"]]
     assert len(office) == 1
     message = office[0]
@@ -364,18 +300,18 @@ def test_the_email_route_sends_pdf_and_json_with_nothing_personal_in_the_subject
 def test_the_inbox_stays_the_default_and_routes_never_cross_communes(
     catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks
 ) -> None:
-    destination = stand_in.add_destination({_uri(): _schema()})
-    _route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
+    destination = stand_in.add_destination({uri(): schema()})
+    route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
     activate(communes.borna, DEMO_SERVICE)
     sent_before = len(stand_in.received)
 
-    borna_request = _submit(communes.borna, django_capture_on_commit_callbacks)
+    borna_request = submit(communes.borna, django_capture_on_commit_callbacks)
 
     assert len(stand_in.received) == sent_before  # Zeitz's route does not apply in Borna
     with tenant_context(communes.borna):
         assert not Delivery.objects.exists()
         assert CitizenRequest.objects.filter(pk=borna_request.pk, status=Status.RECEIVED).exists()
-    zeitz_request = _submit(communes.zeitz, django_capture_on_commit_callbacks)
+    zeitz_request = submit(communes.zeitz, django_capture_on_commit_callbacks)
     rows = DeliveryIndex.objects.filter(
         tracking_number__in=[zeitz_request.tracking_number, borna_request.tracking_number]
     )
@@ -403,15 +339,15 @@ def test_fitconnect_needs_a_destination_id(catalogue, communes, stand_in: FitCon
 def test_without_a_broker_transmit_requests_picks_up_due_retries(
     catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks
 ) -> None:
-    destination = stand_in.add_destination({_uri(): _schema()})
-    _route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
+    destination = stand_in.add_destination({uri(): schema()})
+    route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
     stand_in.failures_to_inject = 1
-    request = _submit(communes.zeitz, django_capture_on_commit_callbacks)
-    delivery = _delivery(communes.zeitz, request)
+    request = submit(communes.zeitz, django_capture_on_commit_callbacks)
+    delivery = delivery_of(communes.zeitz, request)
     assert delivery.status == Delivery.Status.PENDING
 
     call_command("transmit_requests", stdout=io.StringIO())
-    assert _delivery(communes.zeitz, request).status == Delivery.Status.PENDING  # not due yet: backoff
+    assert delivery_of(communes.zeitz, request).status == Delivery.Status.PENDING  # not due yet: backoff
 
     with tenant_context(communes.zeitz):
         Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
@@ -419,7 +355,7 @@ def test_without_a_broker_transmit_requests_picks_up_due_retries(
     out = io.StringIO()
     call_command("transmit_requests", stdout=out)
     assert "1 deliveries attempted" in out.getvalue()
-    assert _delivery(communes.zeitz, request).status == Delivery.Status.ACCEPTED
+    assert delivery_of(communes.zeitz, request).status == Delivery.Status.ACCEPTED
 
 
 def test_the_operator_list_reads_every_commune_in_one_query(communes) -> None:

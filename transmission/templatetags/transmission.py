@@ -20,4 +20,7 @@ def route_form(activation: Any) -> dict[str, Any]:
 
 @register.inclusion_tag("transmission/_delivery.html")
 def delivery_of(item: Any) -> dict[str, Any]:
-    return {"delivery": Delivery.objects.filter(request_id=item.pk).first()}
+    """The request's delivery and the files that went out with it (FIT-Connect parts uploaded)."""
+    delivery = Delivery.objects.filter(request_id=item.pk).first()
+    sent = list(delivery.parts.exclude(sha512="").values_list("filename", flat=True)) if delivery else []
+    return {"delivery": delivery, "sent": sent}
