@@ -89,6 +89,7 @@ ACTION_LABELS: Mapping[str, Any] = {
     "service.deactivated": _("Service deactivated"),
     "service.reactivated": _("Service reactivated"),
     "service.settings_changed": _("Service settings changed"),
+    "service.texts_changed": _("Service texts changed"),
     "service.upgraded": _("Service upgraded"),
     "signup.approved": _("Application approved"),
     "signup.domain_trusted": _("E-mail domain trusted"),
