@@ -106,25 +106,21 @@ def test_spremberg_is_in_dunning_and_its_admins_and_the_operators_see_it(stand_i
 
 def test_bootstrap_demo_twice_bills_nothing_twice(stand_in_billing) -> None:
     fake = stand_in_billing
+
+    def counts() -> tuple[int, ...]:
+        return (
+            len(fake.of_type("customer")),
+            len(fake.of_type("subscription")),
+            len(fake.of_type("invoice")),
+            len(fake.endpoints),
+            Invoice.objects.count(),
+            Subscription.objects.count(),
+        )
+
     bootstrap()
-    before = (
-        len(fake.of_type("customer")),
-        len(fake.of_type("subscription")),
-        len(fake.of_type("invoice")),
-        len(fake.endpoints),
-        Invoice.objects.count(),
-        Subscription.objects.count(),
-    )
+    before = counts()
     bootstrap()
-    after = (
-        len(fake.of_type("customer")),
-        len(fake.of_type("subscription")),
-        len(fake.of_type("invoice")),
-        len(fake.endpoints),
-        Invoice.objects.count(),
-        Subscription.objects.count(),
-    )
-    assert after == before
+    assert counts() == before
     assert before[0] == len(DEMO_SLUGS)
     assert before[3] == 1
 

@@ -12,19 +12,10 @@ from devservices.fitconnect import DEMO_SERVICE
 from tests.catalog_helpers import activate, post_form
 from tests.helpers import host_client
 from transmission import fitconnect, services
-from transmission.demo import SAMPLE_PDF
+from transmission.demo import SAMPLE, SAMPLE_PDF
 from transmission.models import Delivery
 
-PERMIT = {
-    "vorname": "Erika",
-    "nachname": "Mustermann",
-    "strasse": "Markt 1",
-    "plz": "06712",
-    "ort": "Zeitz",
-    "kennzeichen": "BLK-EM 17",
-    "halter": "halter",
-    "gueltig_ab": "2026-12-01",
-}
+PERMIT = SAMPLE  # the demo's parking-permit application
 
 
 def registration_copy() -> SimpleUploadedFile:

@@ -120,22 +120,29 @@ def test_a_swapped_or_lost_attachment_is_rejected_and_the_reason_shows_on_the_re
     assert "rueckseite.jpg" in citizen_page.content.decode()
 
 
+def _worker_killed_at_upload(monkeypatch, upload: int):  # type: ignore[no-untyped-def]
+    """Make the worker die at its ``upload``-th attachment upload; returns the real ``Client.expect``."""
+    real_expect = fitconnect.Client.expect
+    uploads: list[str] = []
+
+    def dies_at_that_upload(self, expected, method, path, **kwargs):  # type: ignore[no-untyped-def]
+        if "/attachments/" in path:
+            uploads.append(path)
+            if len(uploads) == upload:
+                raise SystemExit("worker killed")
+        return real_expect(self, expected, method, path, **kwargs)
+
+    monkeypatch.setattr(fitconnect.Client, "expect", dies_at_that_upload)
+    return real_expect
+
+
 def test_a_crash_between_two_uploads_resumes_without_uploading_anything_twice_or_skipping_one(
     catalogue, communes, stand_in: FitConnectStandIn, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:
     destination = stand_in.add_destination({uri(): schema()})
     route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
-    real_expect = fitconnect.Client.expect
-    uploads: list[str] = []
-
-    def dies_before_the_second_upload(self, expected, method, path, **kwargs):  # type: ignore[no-untyped-def]
-        if "/attachments/" in path:
-            uploads.append(path)
-            if len(uploads) == 3:  # form PDF and front are up; the worker dies before the back
-                raise SystemExit("worker killed")
-        return real_expect(self, expected, method, path, **kwargs)
-
-    monkeypatch.setattr(fitconnect.Client, "expect", dies_before_the_second_upload)
+    # Form PDF and front are up; the worker dies before the back.
+    real_expect = _worker_killed_at_upload(monkeypatch, 3)
     with pytest.raises(SystemExit):
         submit(communes.zeitz, django_capture_on_commit_callbacks, files=front_and_back())
     with tenant_context(communes.zeitz):
@@ -159,18 +166,8 @@ def test_a_destination_key_replaced_between_two_uploads_starts_a_new_submission_
 ) -> None:
     destination = stand_in.add_destination({uri(): schema()})
     route(communes.zeitz, Route.FITCONNECT, destination_id=destination.id)
-    real_expect = fitconnect.Client.expect
-
-    uploads: list[str] = []
-
-    def dies_before_the_second_upload(self, expected, method, path, **kwargs):  # type: ignore[no-untyped-def]
-        if "/attachments/" in path:
-            uploads.append(path)
-            if len(uploads) == 2:  # the form PDF is up, encrypted to the key of that day
-                raise SystemExit("worker killed")
-        return real_expect(self, expected, method, path, **kwargs)
-
-    monkeypatch.setattr(fitconnect.Client, "expect", dies_before_the_second_upload)
+    # The form PDF is up, encrypted to the key of that day; the worker dies before the next file.
+    real_expect = _worker_killed_at_upload(monkeypatch, 2)
     with pytest.raises(SystemExit):
         submit(communes.zeitz, django_capture_on_commit_callbacks, files=front_and_back())
     with tenant_context(communes.zeitz):
