@@ -36,7 +36,7 @@ SIDE_BY_SIDE = ("branding.png", ["zeitz.localhost", "weisswasser.localhost"], 72
 
 
 def shot(page: Page, url: str, width: int, height: int) -> Image.Image:
-    """The visible part of ``url`` in a ``width`` × ``height`` window."""
+    """The visible part of ``url`` in a ``width`` by ``height`` window."""
     page.set_viewport_size({"width": width, "height": height})
     page.goto(url)
     return Image.open(io.BytesIO(page.screenshot(full_page=False)))
