@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -166,6 +168,12 @@ def _value(value: Any) -> str:
     return str(value)
 
 
+# Actions whose detail ``fields`` lists changed fields of a model, shown by their verbose names.
+CHANGED_FIELDS_OF: Mapping[str, str] = {
+    "branding.updated": "branding.Branding",
+    "webhook.changed": "integrations.WebhookSubscription",
+}
+
 # Status codes in the details, by the prefix of the action that recorded them.
 STATUS_LABELS: Mapping[str, Mapping[str, Any]] = {
     "commune.": dict(Commune.Status.choices),
@@ -191,7 +199,24 @@ def detail_items(data: Any, action: str = "") -> list[tuple[str, str]]:
     return [
         (
             str(KEY_LABELS.get(key, key.replace("_", " "))),
-            _value(_status_label(action, value) if key in STATUS_KEYS else value),
+            _value(_readable(action, key, value)),
         )
         for key, value in sorted(data.items(), key=lambda item: _KEY_ORDER.get(item[0], len(_KEY_ORDER)))
     ]
+
+
+def _readable(action: str, key: str, value: Any) -> Any:
+    """Status codes by their label, the changed fields of a model by their verbose names."""
+    if key in STATUS_KEYS:
+        return _status_label(action, value)
+    model = CHANGED_FIELDS_OF.get(action)
+    if key == "fields" and model is not None and isinstance(value, list):
+        return [_verbose_name(apps.get_model(model), name) for name in value]
+    return value
+
+
+def _verbose_name(model: Any, name: Any) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except (FieldDoesNotExist, TypeError):
+        return str(name)

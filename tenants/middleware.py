@@ -89,21 +89,21 @@ class TenantRoutingMiddleware:
 
     @staticmethod
     def _suspended(request: HttpRequest, commune: Commune) -> HttpResponse:
+        # The answer keeps the commune's name and look and tells how to reach its office meanwhile.
+        from branding.context_processors import brand_context
+
+        with tenant_context(commune):
+            context = {"suspended_commune": commune, **brand_context(commune)}
         with translation.override(translation.get_language_from_request(request)):
             if request.path.startswith("/api/"):
                 response: HttpResponse = problem_response(
                     request,
                     503,
                     _("Service temporarily unavailable"),
-                    _("The services of %(name)s are temporarily unavailable.") % {"name": commune.name},
+                    _("The services of %(name)s are temporarily unavailable.") % {"name": context["brand_name"]},
                     "commune-suspended",
                 )
             else:
-                # The page keeps the commune's look and tells how to reach its office meanwhile.
-                from branding.context_processors import brand_context
-
-                with tenant_context(commune):
-                    context = {"suspended_commune": commune, **brand_context(commune)}
                 response = render(request, "tenants/suspended.html", context, status=503)
         response["Retry-After"] = "3600"
         return response

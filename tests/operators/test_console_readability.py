@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import translation
 from django_tenants.utils import tenant_context
 
 from activations.services import activate_service
 from audit import services as audit
+from branding.models import Branding
 from operators import stats
 from operators.models import Role, TenantStats
 from tests.factories import ServiceVersionFactory
@@ -113,6 +115,27 @@ def test_status_changes_name_the_statuses_in_german(communes, operator_client) -
     assert (
         "<dt>Bisheriger Status</dt><dd>aktiv</dd><dt>Neuer Status</dt><dd>gesperrt</dd><dt>Grund</dt><dd>Zahlungsverzug</dd>"
     ) in body
+
+
+def test_changed_branding_fields_are_named_as_on_the_branding_page(communes, operator_client) -> None:
+    from branding import services as branding
+
+    with tenant_context(communes.zeitz):
+        branding.update_branding(
+            commune=communes.zeitz,
+            actor="admin@zeitz.example",
+            contact_email="rathaus@zeitz.example",
+            primary_color="#123456",
+        )
+
+    page = operator_client(Role.VIEWER).client.get("/operator/audit/?commune=zeitz", HTTP_ACCEPT_LANGUAGE="de")
+    body = page.content.decode()
+
+    assert "contact_email" not in body
+    assert "primary_color" not in body
+    with translation.override("de"):
+        names = [str(Branding._meta.get_field(name).verbose_name) for name in ("contact_email", "primary_color")]
+    assert f"<dd>{names[0]}, {names[1]}</dd>" in body
 
 
 def test_every_recorded_action_has_a_label() -> None:

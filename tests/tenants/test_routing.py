@@ -1,7 +1,9 @@
 """A request is answered by the platform, by exactly one commune, or by nobody."""
 
 import pytest
+from django_tenants.utils import tenant_context
 
+from branding import services as branding
 from tenants import actions
 from tests.helpers import host_client
 
@@ -73,6 +75,16 @@ def test_suspended_commune_answers_503_on_portal_and_api_and_the_other_commune_i
 
     actions.reactivate_commune(communes.zeitz, actor="operator:test")
     assert zeitz_client.get("/").status_code == 200
+
+
+def test_a_suspended_communes_api_answer_names_it_as_its_citizens_know_it(communes, zeitz_client) -> None:
+    with tenant_context(communes.zeitz):
+        branding.update_branding(commune=communes.zeitz, actor="admin", display_name="Zeitz an der Weißen Elster")
+    actions.suspend_commune(communes.zeitz, actor="operator:test", reason="Zahlungsverzug")
+
+    problem = zeitz_client.get("/api/v1/commune/", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert problem["detail"] == "The services of Zeitz an der Weißen Elster are temporarily unavailable."
 
 
 def test_openapi_document_and_swagger_ui_exist_on_both_kinds_of_host(communes, platform_client, zeitz_client) -> None:
