@@ -36,7 +36,12 @@ def is_valid(schema_name: str, tracking_number: str, code: str) -> bool:
     return True
 
 
+def status_path(schema_name: str, tracking_number: str) -> str:
+    """The path of the status page that shows the request ``tracking_number`` of ``schema_name``."""
+    query = urlencode({"tracking_number": tracking_number, "code": access_code(schema_name, tracking_number)})
+    return f"/status/?{query}"
+
+
 def status_url(commune: Commune, tracking_number: str) -> str:
     """The commune's status page, prefilled so that it shows the request ``tracking_number``."""
-    query = urlencode({"tracking_number": tracking_number, "code": access_code(commune.schema_name, tracking_number)})
-    return f"{commune.portal_url}/status/?{query}"
+    return f"{commune.portal_url}{status_path(commune.schema_name, tracking_number)}"

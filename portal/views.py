@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from activations.models import Activation
 from activations.selectors import own_texts_contain
 from catalog.models import Category
-from citizen_requests import schema_form, selectors, services
+from citizen_requests import schema_form, selectors, services, status_links
 from citizen_requests.models import PaymentStatus
 from citizens import prefill, trust
 from citizens import services as citizen_services
@@ -191,7 +191,8 @@ def status(request: HttpRequest) -> HttpResponse:
     """Status by tracking number and e-mail; a wrong number and a wrong address look the same.
 
     The link in the citizen's e-mails (see ``citizen_requests.status_links``) carries the tracking
-    number and an access code instead and shows the status on a GET. Look-ups of both kinds are
+    number and an access code instead and shows the status on a GET; a successful look-up by
+    number and e-mail redirects to that link, so that reloading the page never posts again. Look-ups of both kinds are
     limited per client so that tracking numbers cannot be tried out in bulk.
     """
     params = request.POST if request.method == "POST" else request.GET
@@ -202,6 +203,9 @@ def status(request: HttpRequest) -> HttpResponse:
         if not throttled:
             if request.method == "POST":
                 found = selectors.find_for_citizen(tracking_number, request.POST.get("email", ""))
+                if found is not None:  # redirect after POST: a reload shows the status, not a resubmit
+                    schema = request.commune.schema_name  # type: ignore[attr-defined]
+                    return redirect(status_links.status_path(schema, found.tracking_number))
             else:
                 found = selectors.find_by_status_link(tracking_number, params.get("code", "")[:200])
             not_found = found is None

@@ -63,7 +63,7 @@ def test_before_submission_the_citizen_pays_on_the_communes_account(paying, fake
     assert deliver(event).content == b"applied"
     assert _payment_status(paying, request.tracking_number) == PaymentStatus.PAID
     status_page = zeitz_client.post(
-        "/status/", {"tracking_number": request.tracking_number, "email": "erika@example.org"}
+        "/status/", {"tracking_number": request.tracking_number, "email": "erika@example.org"}, follow=True
     ).content.decode()
     assert "bezahlt" in status_page
     staff_user(paying.zeitz, "sb@zeitz.de")

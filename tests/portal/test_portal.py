@@ -9,6 +9,7 @@ from django_tenants.utils import tenant_context
 from activations.services import deactivate_service, upgrade_activation
 from catalog import services as catalog_services
 from catalog.models import Service
+from citizen_requests import status_links
 from citizen_requests.models import CitizenRequest
 from tests.catalog_helpers import BULKY_WASTE, activate, post_form
 from tests.helpers import host_client
@@ -92,7 +93,9 @@ def test_status_page_needs_number_and_matching_email(zeitz_offers, zeitz_client)
         number = CitizenRequest.objects.get().tracking_number
 
     found = zeitz_client.post("/status/", {"tracking_number": number.lower(), "email": "ERIKA@example.org"})
-    assert "<strong>eingegangen</strong>" in found.content.decode()
+    assert found.status_code == 302  # redirect after POST: a reload shows the status, it does not post again
+    assert found["Location"] == status_links.status_path(zeitz_offers.zeitz.schema_name, number)
+    assert "<strong>eingegangen</strong>" in zeitz_client.get(found["Location"]).content.decode()
 
     wrong_email = zeitz_client.post("/status/", {"tracking_number": number, "email": "max@example.org"})
     wrong_number = zeitz_client.post("/status/", {"tracking_number": "ZEI-2026-ZZZZZZ", "email": "erika@example.org"})

@@ -115,7 +115,7 @@ def test_a_swapped_or_lost_attachment_is_rejected_and_the_reason_shows_on_the_re
     )
     assert reason in staff_page.content.decode()
     citizen_page = host_client(communes.zeitz).post(
-        "/status/", {"tracking_number": request.tracking_number, "email": request.email}
+        "/status/", {"tracking_number": request.tracking_number, "email": request.email}, follow=True
     )
     assert "rueckseite.jpg" in citizen_page.content.decode()
 

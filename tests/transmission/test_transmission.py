@@ -93,7 +93,7 @@ def test_the_office_rejects_with_a_reason_and_the_citizen_sees_it(
     with tenant_context(communes.zeitz):
         assert "aktenzeichen" in request.changes.last().comment
     page = host_client(communes.zeitz).post(
-        "/status/", {"tracking_number": request.tracking_number, "email": request.email}
+        "/status/", {"tracking_number": request.tracking_number, "email": request.email}, follow=True
     )
     assert "aktenzeichen" in page.content.decode()
 
