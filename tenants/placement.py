@@ -267,8 +267,9 @@ def sync_server(alias: str) -> None:
         template.refresh_template()
         return
     mirror_shared_tables(alias)
-    install_extensions(alias)
+    # After the refresh: the template's migrations may be what creates an extension (btree_gist).
     template.refresh_template()
+    install_extensions(alias)
     fingerprint = schema_fingerprint(template.TEMPLATE_SCHEMA, using=alias)
     if fingerprint != schema_fingerprint(template.TEMPLATE_SCHEMA, using=DEFAULT):
         copy_schema(template.TEMPLATE_SCHEMA, source=DEFAULT, target=alias, replace=True)

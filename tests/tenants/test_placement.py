@@ -237,6 +237,29 @@ def test_operations_on_a_placed_commune_act_on_its_own_server(pg2) -> None:
     assert naumburg.schema_name not in _schemas("pg2")
 
 
+def test_an_extension_the_template_migrations_create_reaches_the_second_server(pg2, monkeypatch) -> None:
+    # On a fresh deployment the template's migrations are what create btree_gist on default: the
+    # server is given the extensions default has after the template was refreshed, not before.
+    from tenants import template
+
+    refresh = template.refresh_template
+
+    def refresh_creating_an_extension() -> bool:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
+        return refresh()
+
+    monkeypatch.setattr(template, "refresh_template", refresh_creating_an_extension)
+    try:
+        placement.sync_server("pg2")
+        with connections["pg2"].cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+            assert cursor.fetchone() is not None
+    finally:
+        with connections["pg2"].cursor() as cursor:
+            cursor.execute("DROP EXTENSION IF EXISTS pg_trgm")
+
+
 def test_migrate_locked_migrates_each_schema_on_its_own_server(pg2, communes) -> None:
     naumburg = _new_commune("15084355", "naumburg")
     Commune.objects.filter(pk=naumburg.pk).update(applied_migrations=[], migrated_at=None)
