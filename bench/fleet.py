@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.scratch import drop_scratch, scratch_database  # noqa: E402
+from bench.scratch import scratch_platform  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -198,22 +198,12 @@ def build_fleet(count: int) -> Fleet:
 
 def main() -> None:
     count = int(os.environ.get("BENCH_COMMUNES", "50"))
-    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
-        os.environ.pop(name, None)
-    os.environ.setdefault("KOMMUNAL_DEV", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunal.settings")
-    admin = scratch_database()
-    import logging
+    with scratch_platform():
+        import logging
 
-    import django
-
-    django.setup()
-    logging.disable(logging.WARNING)
-    try:
+        logging.disable(logging.WARNING)
         fleet = build_fleet(count)
         rows = [row for section in SECTIONS for row in section(fleet)]
-    finally:
-        drop_scratch(admin)
     print(f"\nfleet of {count} communes, {os.cpu_count()} CPUs:")
     widths = [max(len(getattr(row, column)) for row in rows) for column in ("what", "figure", "baseline")]
     print(f"  {'what':<{widths[0]}}  {'measured':>{widths[1]}}  {'baseline':>{widths[2]}}  ratio")

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.scratch import drop_scratch, scratch_database  # noqa: E402
+from bench.scratch import scratch_platform  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -36,22 +36,11 @@ def main() -> None:
     parser.add_argument("--migrate-samples", type=int, default=int(os.environ.get("BENCH_MIGRATE_SAMPLES", "5")))
     options = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
-    for name in ("REDIS_URL", "CELERY_BROKER_URL"):  # background jobs in-process: the timing includes them
-        os.environ.pop(name, None)
-    os.environ.setdefault("KOMMUNAL_DEV", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunal.settings")
-    admin = scratch_database()
-    import django
+    with scratch_platform():
+        from django.test.utils import setup_test_environment
 
-    django.setup()
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()  # e-mails into memory, any test host allowed
-    try:
+        setup_test_environment()  # e-mails into memory, any test host allowed
         run(options)
-    finally:
-        drop_scratch(admin)
 
 
 def run(options: argparse.Namespace) -> None:
