@@ -16,16 +16,11 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+from tests.browser import launch  # noqa: E402
+
 # file name → (host, path, viewport width, viewport height)
 PAGES = {
     "platform.png": ("localhost", "/", 1280, 800),
@@ -59,7 +54,7 @@ def save(image: Image.Image, name: str) -> None:
 
 def main(port: int) -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         page = browser.new_page(locale="de-DE")
         for name, (host, path, width, height) in PAGES.items():
             save(shot(page, f"http://{host}:{port}{path}", width, height), name)

@@ -9,7 +9,6 @@ page; the bar is zero.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -18,18 +17,18 @@ import pytest
 from django.test import Client
 
 from operators.models import Role
+from tests.browser import launch, needs_chromium
 from tests.catalog_helpers import activate, load_shipped_catalogue
 from tests.helpers import host_client, signed_in_client
 from tests.operator_helpers import verified_operator_client
 from tests.signup.helpers import submit
 
-CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parent / "axe" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
+    needs_chromium,
 ]
 
 CITIZEN_PAGES = [
@@ -124,7 +123,7 @@ def test_every_page_of_the_three_journeys_has_no_wcag_aa_violation(communes) -> 
             files |= _fetch_with_files(client, path, files)
         fetched.append((host, paths, files))
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(playwright)
         found: dict[str, list[str]] = {}
         for host, paths, files in fetched:
             found |= {f"{host}{path}": v for path, v in _violations(browser, host, paths, files).items()}

@@ -3,8 +3,6 @@ long audit details: nothing scrolls sideways, dates stay on one line."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django_tenants.utils import tenant_context
 
@@ -13,13 +11,14 @@ from audit import services as audit
 from operators import stats
 from operators.models import Role
 from tenants.models import Commune
-from tests.a11y.test_axe import CHROMIUM, OPERATOR_PAGES, Responses, _fetch_with_files, _path
+from tests.a11y.test_axe import OPERATOR_PAGES, Responses, _fetch_with_files, _path
+from tests.browser import launch, needs_chromium
 from tests.factories import ServiceVersionFactory
 from tests.operator_helpers import verified_operator_client
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
+    needs_chromium,
 ]
 
 LONG_NAME = "Verbandsgemeinde Ruwer-Hochwald-Saarburg-Kell am See und Umgebung an der Mosel"
@@ -74,7 +73,7 @@ def test_console_tables_fit_a_1366_pixel_screen(communes) -> None:
 
     measured = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(playwright)
         context = browser.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)
         context.route("**/*", serve)
         page = context.new_page()

@@ -8,22 +8,20 @@ polite announcement. Requests are answered by Django's test client inside the te
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.db import connections
 from django.test import Client
 
 from signup.models import Application
 from tests.a11y.test_axe import AXE, WCAG_AA
-from tests.branding.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import launch, needs_chromium
 from tests.catalog_helpers import activate, load_shipped_catalogue
 from tests.citizens.test_browser import _forward
 from tests.signup.helpers import submit
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
+    needs_chromium,
 ]
 
 
@@ -52,7 +50,7 @@ def test_failed_submit_moves_the_focus_to_the_summary_and_its_links_to_the_input
     host = communes.zeitz.primary_host
     main_connection = connections["default"]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         page = browser.new_page()
         page.route("**/*", _forward(Client(HTTP_HOST=host), host, main_connection))
         page.goto(f"http://{host}/leistungen/sperrmuell/antrag/")
@@ -74,7 +72,7 @@ def test_signup_errors_take_the_focus_the_same_way(communes, monkeypatch) -> Non
     load_shipped_catalogue()
     main_connection = connections["default"]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         page = browser.new_page()
         page.route("**/*", _forward(Client(HTTP_HOST="localhost"), "localhost", main_connection))
         page.goto("http://localhost/signup/apply/14713000/")
@@ -96,7 +94,7 @@ def test_waiting_page_checks_the_status_in_place_when_asked(communes, monkeypatc
     application = submit()
     main_connection = connections["default"]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         page = browser.new_page()
         page.route("**/*", _forward(Client(HTTP_HOST="localhost"), "localhost", main_connection))
         page.goto(f"http://localhost/signup/{application.pk}/")

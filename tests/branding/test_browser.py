@@ -7,7 +7,6 @@ these responses to the browser, and anything else is a 404.
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -16,20 +15,11 @@ from django_tenants.utils import tenant_context
 
 from branding import services
 from tests.branding.conftest import image_bytes
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser import launch, needs_chromium
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
+    needs_chromium,
 ]
 
 
@@ -75,7 +65,7 @@ def test_two_communes_render_with_their_own_colours_and_coat_of_arms(communes):
 
     seen = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         page = browser.new_page()
         page.route("**/*", fulfil)
         for commune in (communes.zeitz, communes.borna):
@@ -131,7 +121,7 @@ def test_colour_picker_and_text_field_stay_in_step_and_the_preview_warns_about_c
         };
     }"""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         page = browser.new_page()
         page.route("**/*", serve)
         page.goto(f"http://{host}/branding/")

@@ -8,7 +8,6 @@ own cookie jar), the way tests/branding/test_browser.py does it.
 from __future__ import annotations
 
 import html
-import os
 import re
 from typing import Any
 
@@ -19,12 +18,12 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 
 from citizens.models import Login, RequestOwner
-from tests.branding.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import launch, needs_chromium
 from tests.catalog_helpers import activate
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
+    needs_chromium,
 ]
 
 
@@ -76,7 +75,7 @@ def test_citizen_logs_in_at_the_provider_and_applies_with_prefilled_fields(
     client = Client(HTTP_HOST=host)
     main_connection = connections["default"]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         page = browser.new_page()
         page.route("**/*", _forward(client, host, main_connection))
         page.goto(f"http://{host}/leistungen/meldebescheinigung/antrag/")

@@ -7,7 +7,6 @@ loopback. The stand-in's event is delivered to the webhook like Stripe would.
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 
 import pytest
@@ -16,18 +15,17 @@ from django_tenants.utils import tenant_context
 
 from activations.models import PaymentMode
 from citizen_requests.models import Attachment, CitizenRequest, PaymentStatus
+from tests.browser import launch, needs_chromium
 from tests.catalog_helpers import activate
 from tests.payments.conftest import connect, deliver
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"]
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 # Playwright calls the route handler from its own greenlet, which gets its own database connection:
 # the data must be committed to be seen there.
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
+    needs_chromium,
 ]
 
 
@@ -70,7 +68,7 @@ def test_citizen_reads_applies_uploads_and_pays(catalogue, communes, fake, setti
         route.fulfill(status=response.status_code, headers=headers, body=body)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         page = browser.new_page()
         page.route(f"http://{host}/**", to_django)
         page.goto(f"http://{host}/leistungen/anwohnerparkausweis/")

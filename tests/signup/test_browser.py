@@ -6,18 +6,17 @@ Saves ``docs/screenshots/signup.png`` for the README.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from signup.models import Application
+from tests.browser import launch, needs_chromium
 from tests.factories import ServiceVersionFactory
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "signup.png"
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed")
+pytestmark = needs_chromium
 
 
 @pytest.mark.django_db(transaction=True)
@@ -28,17 +27,7 @@ def test_applicant_finds_the_commune_by_typing_and_applies(directory, live_serve
     port = live_server.url.rsplit(":", 1)[1]
     base = f"http://localhost:{port}"  # the platform host, served by the live server on 127.0.0.1
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = launch(playwright)
         try:
             page = browser.new_page(locale="de-DE", viewport={"width": 1100, "height": 900})
             page.goto(f"{base}/signup/")
