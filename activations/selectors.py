@@ -21,7 +21,7 @@ def by_service() -> dict[int, Activation]:
 
 def shown_titles() -> dict[int, str]:
     """Catalogue service id → the title this commune shows for it in the active language."""
-    return {activation.service_id: activation.title for activation in Activation.objects.select_related("service")}
+    return {service_id: activation.title for service_id, activation in by_service().items()}
 
 
 def shown_title(service: Service) -> str:
