@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core.cache import caches
 from django.test import Client
 from django.utils import translation
 
+from devservices import stripe as fake_stripe
 from kommunal.hosts import AllowedHosts
 from tenants import actions, routing
 from tenants.db import connection
@@ -138,3 +140,14 @@ def zeitz_client(communes: ProvisionedPair) -> Client:
 @pytest.fixture
 def borna_client(communes: ProvisionedPair) -> Client:
     return host_client(communes.borna)
+
+
+@pytest.fixture(scope="session")
+def stripe_server() -> Iterator[Any]:
+    """The local Stripe stand-in (devservices.stripe) on a free loopback port, for the whole run.
+
+    Billing's and payments' ``fake`` fixtures give it a fresh state per test.
+    """
+    server, _url = fake_stripe.serve()
+    yield server
+    server.shutdown()

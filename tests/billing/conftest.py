@@ -7,7 +7,6 @@ import hmac
 import json
 import socket
 import time
-from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
@@ -19,13 +18,6 @@ from devservices import stripe as fake_stripe
 from tests.factories import ServiceVersionFactory
 
 WEBHOOK_SECRET = "whsec_test_kommunal"
-
-
-@pytest.fixture(scope="session")
-def stripe_server() -> Iterator[Any]:
-    server, _url = fake_stripe.serve()
-    yield server
-    server.shutdown()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 from kommunal.settings import cache_settings
 from tests.api.test_webhooks import receiver  # noqa: F401 (fixture)
-from tests.billing.conftest import closed_port, fake, stripe_server  # noqa: F401 (fixtures)
+from tests.billing.conftest import closed_port, fake  # noqa: F401 (fixtures)
 from tests.faults.servers import Redis
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -16,13 +15,6 @@ from payments import services as payments
 from tests.catalog_helpers import activate, load_shipped_catalogue
 
 CONNECT_SECRET = "whsec_test_connect"
-
-
-@pytest.fixture(scope="session")
-def stripe_server() -> Iterator[Any]:
-    server, _url = fake_stripe.serve()
-    yield server
-    server.shutdown()
 
 
 @pytest.fixture
