@@ -8,17 +8,9 @@ from django.core.cache import cache
 from branding import selectors as branding_selectors
 from signup.models import Application
 from tests.helpers import host_client
+from tests.signup.helpers import API_APPLICATION as APPLICATION
 
 pytestmark = pytest.mark.django_db
-
-APPLICATION = {
-    "ags": "14713000",
-    "applicant_name": "Anna Amtsleiterin",
-    "applicant_role": "Leiterin Bürgeramt",
-    "applicant_email": "amt@leipzig.de",
-    "accept_terms": True,
-    "accept_dpa": True,
-}
 
 
 def _apply(client):  # type: ignore[no-untyped-def]

@@ -11,6 +11,15 @@ from signup import actions
 from signup.models import Application
 
 LINK = re.compile(r"https?://\S+")
+# A complete application as the signup API takes it (Leipzig).
+API_APPLICATION = {
+    "ags": "14713000",
+    "applicant_name": "Anna Amtsleiterin",
+    "applicant_role": "Leiterin Bürgeramt",
+    "applicant_email": "amt@leipzig.de",
+    "accept_terms": True,
+    "accept_dpa": True,
+}
 
 
 def links_in_last_mail(to: str) -> list[str]:

@@ -10,18 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from signup.models import Application
+from tests.signup.helpers import API_APPLICATION as BODY
 from tests.signup.helpers import links_in_last_mail, path_of, submit
 
 pytestmark = pytest.mark.django_db
-
-BODY = {
-    "ags": "14713000",
-    "applicant_name": "Anna Amtsleiterin",
-    "applicant_role": "Leiterin Bürgeramt",
-    "applicant_email": "amt@leipzig.de",
-    "accept_terms": True,
-    "accept_dpa": True,
-}
 
 
 def post(client, body, **extra):  # type: ignore[no-untyped-def]
