@@ -72,3 +72,16 @@ def event_kind(token: str) -> str:
     """The event a Security Event Token records (``submit-submission``, ``accept-submission`` ...)."""
     claims = fitconnect._b64url_json(token.split(".")[1])
     return next(iter(claims["events"])).rsplit("/", 1)[-1]
+
+
+def retried_until_accepted(commune, delivery_id: int) -> Delivery:  # type: ignore[no-untyped-def]
+    """Run the delivery again (as the task's next attempt would), then read the office's answer.
+
+    Asserts that it went out and was accepted; returns the delivery as it is then.
+    """
+    with tenant_context(commune):
+        delivery = services.attempt_delivery(delivery_id)
+        assert delivery.status == Delivery.Status.SUBMITTED
+        delivery = services.poll_events(delivery.pk)
+    assert delivery.status == Delivery.Status.ACCEPTED
+    return delivery

@@ -19,7 +19,7 @@ from citizen_requests import attachments
 from citizen_requests.models import Attachment, CitizenRequest, Status
 from devservices.fitconnect import FitConnectStandIn
 from tests.helpers import host_client, signed_in_client
-from tests.transmission.helpers import delivery_of, route, schema, submit, uri
+from tests.transmission.helpers import delivery_of, retried_until_accepted, route, schema, submit, uri
 from transmission import fitconnect, services
 from transmission.demo import SAMPLE_PDF
 from transmission.models import Delivery, DeliveryPart, Route
@@ -151,11 +151,7 @@ def test_a_crash_between_two_uploads_resumes_without_uploading_anything_twice_or
     assert delivery.status == Delivery.Status.PENDING
 
     monkeypatch.setattr(fitconnect.Client, "expect", real_expect)
-    with tenant_context(communes.zeitz):
-        delivery = services.attempt_delivery(delivery.pk)
-        assert delivery.status == Delivery.Status.SUBMITTED
-        delivery = services.poll_events(delivery.pk)
-    assert delivery.status == Delivery.Status.ACCEPTED
+    delivery = retried_until_accepted(communes.zeitz, delivery.pk)
     stored = stand_in.submissions[delivery.submission_id]
     assert stored["uploads"] == dict.fromkeys(stored["announcedAttachments"], 1)
     assert _uploaded(stand_in.received[-1]) == {"vorderseite.pdf": SAMPLE_PDF, "rueckseite.jpg": PHOTO}
@@ -184,10 +180,8 @@ def test_a_destination_key_replaced_between_two_uploads_starts_a_new_submission_
 
     monkeypatch.setattr(fitconnect.Client, "expect", real_expect)
     with tenant_context(communes.zeitz):
-        delivery = services.attempt_delivery(Delivery.objects.get(submission_id=abandoned).pk)
-        assert delivery.status == Delivery.Status.SUBMITTED
-        delivery = services.poll_events(delivery.pk)
-    assert delivery.status == Delivery.Status.ACCEPTED
+        abandoned_delivery = Delivery.objects.get(submission_id=abandoned).pk
+    delivery = retried_until_accepted(communes.zeitz, abandoned_delivery)
     assert delivery.submission_id != abandoned
     assert delivery.key_id == "enc-replacement"
     assert stand_in.submissions[abandoned]["status"] == "incomplete"
