@@ -68,6 +68,11 @@ def test_titles_name_the_step_the_service_and_the_commune(zeitz_offers, zeitz_cl
     assert _title(page) == DASH.join(["Antrag eingegangen", "Sperrmüllabholung anmelden", "Stadt Zeitz"])
 
 
+def test_the_leichte_sprache_page_names_the_commune_by_its_display_name(zeitz_offers, zeitz_client) -> None:
+    page = zeitz_client.get("/leistungen/sperrmuell/leichte-sprache/")
+    assert _title(page) == DASH.join(["Leichte Sprache: Sperrmüllabholung anmelden", "Stadt Zeitz"])
+
+
 def test_failed_submit_puts_the_focusable_summary_first_with_links_to_the_inputs(zeitz_offers, zeitz_client) -> None:
     data = {**BULKY_WASTE, "plz": "1"}
     page = post_form(zeitz_client, "sperrmuell", data, email="keine-adresse").content.decode()
